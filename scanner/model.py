@@ -1,0 +1,257 @@
+"""The data every layer shares: resources, results, findings, statuses and the UNKNOWN marker.
+
+Plain dataclasses and enums, no behaviour beyond small accessors, so that sources, the engine and
+reports can all depend on this module and on nothing else of each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, NoReturn
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    def at_least(self, threshold: Severity) -> bool:
+        return self.rank >= threshold.rank
+
+
+_SEVERITY_ORDER = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+
+class UnknownValueError(Exception):
+    """Raised when a check uses a value that could not be known; the engine reports `unknown`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Unknown:
+    """A value that cannot be known: an unresolved variable, a denied API call, a computed attribute.
+
+    Distinct from "absent" (None / missing key). Any attempt to *decide* on it — truth test,
+    comparison, iteration, membership, attribute access — raises UnknownValueError, so a check that
+    forgets to handle it reports `unknown` instead of a false pass or a false fail.
+    Use `is_unknown(value)` to test for it explicitly.
+    """
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def _refuse(self, *_args: object) -> NoReturn:
+        raise UnknownValueError(self.reason)
+
+    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse  # type: ignore[assignment]
+    __iter__ = __len__ = __contains__ = __getitem__ = __int__ = __float__ = _refuse  # type: ignore[assignment]
+    __add__ = __radd__ = __mul__ = __mod__ = _refuse  # type: ignore[assignment]
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # keep copy/pickle/introspection protocols working
+            raise AttributeError(name)
+        raise UnknownValueError(self.reason)
+
+    def __getstate__(self) -> str:
+        return self.reason
+
+    def __setstate__(self, state: str) -> None:
+        self.reason = state
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __str__(self) -> str:
+        return f"(unknown: {self.reason})"
+
+    __format__ = lambda self, _spec: str(self)  # noqa: E731  (f-strings in messages must not raise)
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+class ComputedRef(str):
+    """A reference to a computed attribute of another resource (`aws_kms_key.phi.arn`).
+
+    Known to be set and non-empty, value not known until apply; its text is the address.
+    """
+
+    __slots__ = ()
+
+
+def is_reference(value: object) -> bool:
+    return isinstance(value, ComputedRef)
+
+
+def contains_unknown(value: object) -> bool:
+    """True when the value, or anything nested in it, is Unknown."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a resource is: a file span (IaC) or an account + region (live cloud)."""
+
+    file: str | None = None
+    start_line: int | None = None
+    end_line: int | None = None
+    account: str | None = None
+    region: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Skip:
+    """An inline suppression found on a resource (or on the module block that created it)."""
+
+    check_id: str
+    reason: str
+    file: str | None = None
+    line: int | None = None
+
+
+_MISSING = object()
+
+
+@dataclass
+class Resource:
+    """One resource in canonical form: the same shape whichever source produced it."""
+
+    type: str
+    id: str
+    source: str  # "terraform" | "aws" | "kubernetes"
+    location: Location
+    attributes: dict[str, Any]
+    raw: Any = None
+    skips: list[Skip] = field(default_factory=list)
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """Dotted lookup (`versioning.enabled`, `ingress.0.from_port`).
+
+        Returns `default` when the path is absent and the Unknown marker itself when the walk meets
+        one, so the caller sees "unknown" rather than "absent".
+        """
+        node: Any = self.attributes
+        for part in path.split("."):
+            if isinstance(node, Unknown):
+                return node
+            if isinstance(node, Mapping):
+                node = node.get(part, _MISSING)
+            elif isinstance(node, Sequence) and not isinstance(node, str) and part.isdigit():
+                index = int(part)
+                node = node[index] if index < len(node) else _MISSING
+            else:
+                node = _MISSING
+            if node is _MISSING:
+                return default
+        return node
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a check says about one resource."""
+
+    status: Status
+    message: str
+
+    @classmethod
+    def passed(cls, message: str) -> Result:
+        return cls(Status.PASS, message)
+
+    @classmethod
+    def failed(cls, message: str) -> Result:
+        return cls(Status.FAIL, message)
+
+    @classmethod
+    def unknown(cls, message: str) -> Result:
+        return cls(Status.UNKNOWN, message)
+
+
+@dataclass(frozen=True)
+class ControlRef:
+    framework: str
+    id: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"framework": self.framework, "id": self.id}
+
+
+def fingerprint(check_id: str, resource_id: str) -> str:
+    """Stable across edits that move lines: only the check and the resource identify a finding."""
+    return hashlib.sha256(f"{check_id}\x00{resource_id}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class Finding:
+    check_id: str
+    title: str
+    severity: Severity
+    status: Status
+    message: str
+    resource: Resource
+    controls: list[ControlRef] = field(default_factory=list)
+    suppression_reason: str | None = None
+    # What the check said before a suppression turned it into `skipped` (SARIF reports suppressed
+    # failures, not suppressed passes).
+    original_status: Status | None = None
+
+    @property
+    def location(self) -> Location:
+        return self.resource.location
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.check_id, self.resource.id)
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """Something the scan could not do: a file it could not parse, a check that crashed."""
+
+    target: str
+    message: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"target": self.target, "message": self.message}
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+@dataclass(frozen=True)
+class ScanWarning(ScanError):
+    """Worth telling the user, not worth failing the run: a skip without reason, a binary file."""
