@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ class CatalogError(Exception):
     """A framework catalog is malformed or names checks that do not exist."""
 
 
-class ControlState(str, Enum):
+class ControlState(StrEnum):
     SATISFIED = "satisfied"
     NOT_SATISFIED = "not_satisfied"
     INCOMPLETE = "incomplete"
@@ -65,7 +65,9 @@ class Framework:
 class Catalog:
     frameworks: dict[str, Framework] = field(default_factory=dict)
 
-    def controls_by_check(self, frameworks: Iterable[str] | None = None) -> dict[str, list[ControlRef]]:
+    def controls_by_check(
+        self, frameworks: Iterable[str] | None = None
+    ) -> dict[str, list[ControlRef]]:
         wanted = set(frameworks) if frameworks else set(self.frameworks)
         mapping: dict[str, list[ControlRef]] = defaultdict(list)
         for framework in self.frameworks.values():

@@ -71,9 +71,7 @@ def _skip_index(
             check_id = registry.resolve(skip.check_id)
             if check_id is None:
                 warnings.append(
-                    ScanWarning(
-                        target, f"skip names unknown check id {skip.check_id!r}", skip.line
-                    )
+                    ScanWarning(target, f"skip names unknown check id {skip.check_id!r}", skip.line)
                 )
                 continue
             if not skip.reason.strip():

@@ -9,19 +9,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, NoReturn
 
 
-class Status(str, Enum):
-    PASS = "pass"
+class Status(StrEnum):
+    PASS = "pass"  # noqa: S105  (a status, not a password)
     FAIL = "fail"
     UNKNOWN = "unknown"
     ERROR = "error"
     SKIPPED = "skipped"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"
@@ -48,7 +48,7 @@ class UnknownValueError(Exception):
 
 
 class Unknown:
-    """A value that cannot be known: an unresolved variable, a denied API call, a computed attribute.
+    """A value that cannot be known: an unresolved variable, a denied API call.
 
     Distinct from "absent" (None / missing key). Any attempt to *decide* on it — truth test,
     comparison, iteration, membership, attribute access — raises UnknownValueError, so a check that
@@ -64,9 +64,9 @@ class Unknown:
     def _refuse(self, *_args: object) -> NoReturn:
         raise UnknownValueError(self.reason)
 
-    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse  # type: ignore[assignment]
-    __iter__ = __len__ = __contains__ = __getitem__ = __int__ = __float__ = _refuse  # type: ignore[assignment]
-    __add__ = __radd__ = __mul__ = __mod__ = _refuse  # type: ignore[assignment]
+    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __iter__ = __len__ = __contains__ = __getitem__ = __int__ = __float__ = _refuse
+    __add__ = __radd__ = __mul__ = __mod__ = _refuse
 
     def __hash__(self) -> int:
         return id(self)

@@ -65,7 +65,7 @@ class CheckSpec:
 
 def check(
     *,
-    id: str,  # noqa: A002  (the design names the field `id`)
+    id: str,
     title: str,
     severity: str,
     resource_types: Iterable[str],

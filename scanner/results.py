@@ -46,7 +46,8 @@ class ScanReport:
         ]
 
     def exit_code(self, *, soft_fail: bool = False) -> int:
-        if self.errors:
+        # A check that crashed did not do what was asked either: as incomplete as a parse error.
+        if self.errors or any(f.status is Status.ERROR for f in self.findings):
             return EXIT_INCOMPLETE
         if self.blocking_failures() and not soft_fail:
             return EXIT_FINDINGS

@@ -1,0 +1,42 @@
+"""Report formats: each module turns a ScanReport into text; the CLI decides where it goes.
+
+Every renderer is a pure function `render(report, *, color=False) -> str` with no I/O, so that
+the same report can be written to several destinations and tested byte for byte.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from scanner.report import console, json_report, junit, sarif
+from scanner.results import ScanReport
+
+
+class Renderer(Protocol):
+    def __call__(self, report: ScanReport, *, color: bool = False) -> str: ...
+
+
+FORMATS: dict[str, Renderer] = {
+    "console": console.render,
+    "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+}
+
+
+class UnknownFormatError(ValueError):
+    """The format name is not one of FORMATS."""
+
+
+def render(format_name: str, report: ScanReport, *, color: bool = False) -> str:
+    """Render `report` in `format_name`; `color` only matters to the console format."""
+    try:
+        renderer = FORMATS[format_name]
+    except KeyError:
+        raise UnknownFormatError(
+            f"unknown report format {format_name!r}; choose from {', '.join(FORMATS)}"
+        ) from None
+    return renderer(report, color=color)
+
+
+__all__ = ["FORMATS", "Renderer", "UnknownFormatError", "render"]

@@ -1,0 +1,250 @@
+"""The `comply` command line: parse arguments, call the library, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from scanner import __version__
+from scanner.controls import Catalog, CatalogError, load_catalog
+from scanner.model import Severity
+from scanner.output_targets import OutputTarget, OutputTargetError, parse_output_targets
+from scanner.registry import Registry, RegistryError, load_registry
+from scanner.results import EXIT_INCOMPLETE
+from scanner.scan import ScanOptions, SelectionError, build_report, select_checks
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SEVERITY_NAMES = [s.value for s in Severity]
+
+
+def _fail(message: str) -> None:
+    """A usage or setup problem: say what, exit 2, no traceback."""
+    click.echo(f"comply: error: {message}", err=True)
+    sys.exit(EXIT_INCOMPLETE)
+
+
+def _load_policies(policy_dirs: Sequence[Path]) -> tuple[Registry, Catalog]:
+    try:
+        registry = load_registry(policy_dirs)
+        catalog = load_catalog(registry)
+    except (RegistryError, CatalogError) as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+    return registry, catalog
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "comply"
+
+
+def _policy_options(function: F) -> F:
+    return click.option(
+        "--policies",
+        "policy_dirs",
+        multiple=True,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="A folder of your own check modules (repeatable).",
+    )(function)
+
+
+def _scan_options(function: F) -> F:
+    options = [
+        click.option(
+            "-o",
+            "--output",
+            "outputs",
+            multiple=True,
+            metavar="FORMAT[=PATH]",
+            help="console, json, sarif or junit; to stdout, or to PATH. Repeatable. "
+            "Default: console.",
+        ),
+        click.option(
+            "--framework",
+            "frameworks",
+            multiple=True,
+            help="Only run checks mapped to this framework (hipaa, soc2). Repeatable.",
+        ),
+        click.option(
+            "--severity-threshold",
+            type=click.Choice(SEVERITY_NAMES),
+            default="info",
+            show_default=True,
+            help="Failures below this severity are reported but do not fail the run.",
+        ),
+        click.option(
+            "--soft-fail",
+            is_flag=True,
+            help="Exit 0 even when checks fail (scan errors still exit 2).",
+        ),
+        click.option("--check", "only_checks", multiple=True, help="Run only this check id."),
+        click.option("--skip-check", "skip_checks", multiple=True, help="Do not run this check."),
+        _policy_options,
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _emit(targets: Sequence[OutputTarget], render: Callable[[str, bool], str]) -> None:
+    for target in targets:
+        if target.path is None:
+            color = (
+                target.format == "console" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            )
+            click.echo(render(target.format, color), nl=False)
+        else:
+            try:
+                target.path.parent.mkdir(parents=True, exist_ok=True)
+                target.path.write_text(render(target.format, False), encoding="utf-8")
+            except OSError as exc:
+                _fail(f"cannot write {target.format} report to {target.path}: {exc.strerror}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="comply")
+def cli() -> None:
+    """comply: HIPAA and SOC 2 compliance checks for Terraform, Kubernetes and AWS."""
+
+
+@cli.group()
+def scan() -> None:
+    """Scan a source and report findings mapped to controls."""
+
+
+@scan.command("terraform")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A .tfvars file, applied after terraform.tfvars and *.auto.tfvars (repeatable).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where parsed files are cached by content hash [default: $XDG_CACHE_HOME/comply].",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parser processes [default: CPU count].")
+@click.option(
+    "--max-file-size",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Files larger than this many MB are reported as errors instead of parsed.",
+)
+@_scan_options
+def scan_terraform(
+    path: Path,
+    var_files: tuple[Path, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    jobs: int | None,
+    max_file_size: float,
+    outputs: tuple[str, ...],
+    frameworks: tuple[str, ...],
+    severity_threshold: str,
+    soft_fail: bool,
+    only_checks: tuple[str, ...],
+    skip_checks: tuple[str, ...],
+    policy_dirs: tuple[Path, ...],
+) -> None:
+    """Scan the Terraform configuration in PATH (a folder, or one .tf file)."""
+    # Imported here so that `comply checks list` does not pay for the parser.
+    from scanner.report import render
+    from scanner.sources.terraform import load_terraform
+
+    started_at = datetime.now(UTC)
+    try:
+        targets = parse_output_targets(outputs)
+    except OutputTargetError as exc:
+        _fail(str(exc))
+    registry, catalog = _load_policies(policy_dirs)
+    options = ScanOptions(
+        frameworks=list(frameworks),
+        severity_threshold=Severity(severity_threshold),
+        only_checks=list(only_checks),
+        skip_checks=list(skip_checks),
+    )
+    loaded = load_terraform(
+        path,
+        var_files=var_files,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        jobs=jobs,
+        max_file_size=int(max_file_size * 1024 * 1024),
+    )
+    root = path if path.is_dir() else path.parent
+    try:
+        report = build_report(
+            source="terraform",
+            targets=[str(path)],
+            root=str(root.resolve()),
+            started_at=started_at,
+            inventory=loaded.resources,
+            load_errors=loaded.errors,
+            load_warnings=loaded.warnings,
+            files_scanned=loaded.files_scanned,
+            registry=registry,
+            catalog=catalog,
+            options=options,
+        )
+    except SelectionError as exc:
+        _fail(str(exc))
+    _emit(targets, lambda fmt, color: render(fmt, report, color=color))
+    sys.exit(report.exit_code(soft_fail=soft_fail))
+
+
+@cli.group()
+def checks() -> None:
+    """The checks comply runs."""
+
+
+@checks.command("list")
+@click.option(
+    "--framework", "frameworks", multiple=True, help="Only checks mapped to this framework."
+)
+@click.option(
+    "-o", "--output", "output_format", type=click.Choice(["table", "json"]), default="table"
+)
+@_policy_options
+def checks_list(
+    frameworks: tuple[str, ...], output_format: str, policy_dirs: tuple[Path, ...]
+) -> None:
+    """List checks with severity, resource types and mapped controls."""
+    from scanner.check_listing import check_rows, render_check_table
+
+    registry, catalog = _load_policies(policy_dirs)
+    try:
+        selected = select_checks(registry, catalog, ScanOptions(frameworks=list(frameworks)))
+    except SelectionError as exc:
+        _fail(str(exc))
+    rows = check_rows(selected, catalog, list(frameworks))
+    if output_format == "json":
+        click.echo(json.dumps({"checks": rows}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_check_table(rows, color=sys.stdout.isatty()), nl=False)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("comply: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        # The last line of defence: a user must never see a traceback (set COMPLY_DEBUG to).
+        if os.environ.get("COMPLY_DEBUG"):
+            raise
+        click.echo(f"comply: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("comply: rerun with COMPLY_DEBUG=1 and report the traceback", err=True)
+        sys.exit(EXIT_INCOMPLETE)

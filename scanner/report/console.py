@@ -1,0 +1,193 @@
+"""The console report, for people: what needs attention, grouped by file and resource.
+
+Passes are counted, not listed (a list of passes is noise on a pull request). Then scan errors and
+warnings, the counts, one line per control framework and how many failures block the run.
+Rendered with rich into a string; colour only when asked (the CLI asks on a terminal only).
+Messages are printed as plain text, never as rich markup, so `[brackets]` in a message are safe.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from io import StringIO
+
+from rich.console import Console
+from rich.text import Text
+
+from scanner.controls import ControlState, ControlStatus
+from scanner.model import Finding, ScanError, Severity, Status
+from scanner.results import ScanReport
+
+WIDTH = 120
+
+# Listing order within a resource: what needs action first.
+_STATUS_ORDER = [Status.ERROR, Status.FAIL, Status.UNKNOWN, Status.SKIPPED, Status.PASS]
+_STATUS_STYLE = {
+    Status.FAIL: "bold red",
+    Status.ERROR: "bold magenta",
+    Status.UNKNOWN: "yellow",
+    Status.SKIPPED: "dim",
+    Status.PASS: "green",
+}
+_SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+_STATE_ORDER = [
+    ControlState.NOT_SATISFIED,
+    ControlState.INCOMPLETE,
+    ControlState.SATISFIED,
+    ControlState.NOT_APPLICABLE,
+]
+_SUMMARY_WORDS = {
+    Status.PASS: "passed",
+    Status.FAIL: "failed",
+    Status.UNKNOWN: "unknown",
+    Status.ERROR: "errored",
+    Status.SKIPPED: "suppressed",
+}
+
+
+def _group_label(finding: Finding) -> str:
+    location = finding.location
+    if location.file:
+        return location.file
+    where = "/".join(p for p in (location.account, location.region) if p)
+    return f"{finding.resource.source} {where}".strip() if where else finding.resource.source
+
+
+def _sort_key(finding: Finding) -> tuple[int, int, str, str]:
+    line = finding.location.start_line or 0
+    return (line, _STATUS_ORDER.index(finding.status), finding.resource.id, finding.check_id)
+
+
+def _finding_line(finding: Finding) -> Text:
+    line = finding.location.start_line
+    text = Text("    ")
+    text.append(f"{finding.status.value.upper():<8}", style=_STATUS_STYLE[finding.status])
+    text.append(f" {finding.severity.value:<8}", style=_SEVERITY_STYLE[finding.severity])
+    text.append(f" {finding.check_id}", style="bold")
+    text.append(f"  line {line}" if line is not None else "", style="dim")
+    text.append(f"  {finding.message}")
+    if finding.status is Status.SKIPPED:
+        text.append(
+            f"  (suppressed: {finding.suppression_reason or 'no reason given'})", style="dim"
+        )
+    return text
+
+
+def _print_findings(console: Console, findings: list[Finding]) -> None:
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[_group_label(finding)].append(finding)
+    for label in sorted(groups):
+        console.print(Text(label, style="bold underline"))
+        by_resource: dict[str, list[Finding]] = defaultdict(list)
+        for finding in sorted(groups[label], key=_sort_key):
+            by_resource[finding.resource.id].append(finding)
+        for resource_id, resource_findings in by_resource.items():
+            console.print(Text(f"  {resource_id}", style="bold"))
+            for finding in resource_findings:
+                console.print(_finding_line(finding))
+        console.print()
+
+
+def _problem_line(problem: ScanError) -> Text:
+    where = problem.target if problem.line is None else f"{problem.target}:{problem.line}"
+    text = Text("  ")
+    text.append(where, style="bold")
+    text.append(f"  {problem.message}")
+    return text
+
+
+def _print_problems(console: Console, title: str, problems: list[ScanError], style: str) -> None:
+    if not problems:
+        return
+    console.print(Text(f"{title} ({len(problems)})", style=style))
+    for problem in problems:
+        console.print(_problem_line(problem))
+    console.print()
+
+
+def framework_lines(controls: list[ControlStatus], order: list[str] | None = None) -> list[str]:
+    """`hipaa: 14 controls — 3 not satisfied, 5 incomplete, 4 satisfied, 2 not applicable`."""
+    by_framework: dict[str, Counter[ControlState]] = defaultdict(Counter)
+    for status in controls:
+        by_framework[status.control.framework][status.state] += 1
+    names = [f for f in order or [] if f in by_framework]
+    names += [f for f in by_framework if f not in names]
+    lines = []
+    for name in names:
+        counts = by_framework[name]
+        parts = ", ".join(
+            f"{counts[state]} {state.value.replace('_', ' ')}" for state in _STATE_ORDER
+        )
+        total = sum(counts.values())
+        lines.append(f"{name}: {total} control{'s' if total != 1 else ''} — {parts}")
+    return lines
+
+
+def _summary(report: ScanReport) -> Text:
+    counts = report.summary()
+    text = Text("Summary: ", style="bold")
+    parts = [(f"{counts[s.value]} {_SUMMARY_WORDS[s]}", s) for s in Status]
+    for index, (part, status) in enumerate(parts):
+        if index:
+            text.append(", ")
+        text.append(part, style=_STATUS_STYLE[status] if counts[status.value] else "")
+    scope = f" ({report.resources_scanned} resources"
+    if report.files_scanned:
+        scope += f" in {report.files_scanned} files"
+    text.append(scope + f", {len(report.checks)} checks)")
+    return text
+
+
+def _verdict(report: ScanReport) -> Text:
+    threshold = report.severity_threshold.value
+    blocking = len(report.blocking_failures())
+    if blocking:
+        text = Text(
+            f"{blocking} blocking failure{'s' if blocking != 1 else ''} "
+            f"at or above severity {threshold}",
+            style="bold red",
+        )
+    else:
+        text = Text(f"No blocking failure at or above severity {threshold}", style="green")
+    failed = report.summary()[Status.FAIL.value]
+    if failed > blocking:
+        text.append(f" ({failed - blocking} below the threshold)")
+    if report.errors:
+        text.append(
+            f"; scan incomplete: {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}",
+            style="bold magenta",
+        )
+    return text
+
+
+def render(report: ScanReport, *, color: bool = False) -> str:
+    buffer = StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=WIDTH,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    listed = [f for f in report.findings if f.status is not Status.PASS]
+    _print_findings(console, listed)
+    _print_problems(console, "Errors", list(report.errors), "bold magenta")
+    _print_problems(console, "Warnings", list(report.warnings), "yellow")
+    console.print(_summary(report))
+    lines = framework_lines(list(report.controls), report.frameworks)
+    if lines:
+        console.print(Text("Controls:", style="bold"))
+        for line in lines:
+            console.print(Text(f"  {line}"))
+    console.print(_verdict(report))
+    return buffer.getvalue()
