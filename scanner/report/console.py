@@ -51,6 +51,10 @@ _SUMMARY_WORDS = {
 }
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _group_label(finding: Finding) -> str:
     location = finding.location
     if location.file:
@@ -126,7 +130,7 @@ def framework_lines(controls: list[ControlStatus], order: list[str] | None = Non
             f"{counts[state]} {state.value.replace('_', ' ')}" for state in _STATE_ORDER
         )
         total = sum(counts.values())
-        lines.append(f"{name}: {total} control{'s' if total != 1 else ''} — {parts}")
+        lines.append(f"{name}: {_plural(total, 'control')} — {parts}")
     return lines
 
 
@@ -150,8 +154,7 @@ def _verdict(report: ScanReport) -> Text:
     blocking = len(report.blocking_failures())
     if blocking:
         text = Text(
-            f"{blocking} blocking failure{'s' if blocking != 1 else ''} "
-            f"at or above severity {threshold}",
+            f"{_plural(blocking, 'blocking failure')} at or above severity {threshold}",
             style="bold red",
         )
     else:
@@ -161,7 +164,7 @@ def _verdict(report: ScanReport) -> Text:
         text.append(f" ({failed - blocking} below the threshold)")
     if report.errors:
         text.append(
-            f"; scan incomplete: {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}",
+            f"; scan incomplete: {_plural(len(report.errors), 'error')}",
             style="bold magenta",
         )
     return text

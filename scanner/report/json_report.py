@@ -21,7 +21,7 @@ TOOL_NAME = "comply"
 def utc_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`, to the second: `2026-11-26T03:00:00Z`.
 
-    A naive datetime is taken to be UTC already (the scanner records times with `datetime.now(UTC)`).
+    A naive datetime is taken to be UTC already (the scanner records `datetime.now(UTC)`).
     """
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

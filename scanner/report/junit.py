@@ -31,7 +31,7 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
-def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) -> ET.Element:
+def _element(parent: ET.Element, tag: str, text: str | None = None, /, **attrs: Any) -> ET.Element:
     child = ET.SubElement(
         parent, tag, {k: _clean(str(v)) for k, v in attrs.items() if v is not None}
     )

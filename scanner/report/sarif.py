@@ -53,13 +53,9 @@ def information_uri() -> str | None:
         meta = metadata(TOOL_NAME)
     except PackageNotFoundError:
         return None
-    for entry in meta.get_all("Project-URL") or []:
-        _label, _, url = entry.partition(",")
-        url = url.strip()
-        if url.startswith(("https://", "http://")):
-            return url
-    home = meta.get("Home-page")
-    return home if home and home.startswith(("https://", "http://")) else None
+    urls = [str(entry).partition(",")[2].strip() for entry in meta.get_all("Project-URL") or []]
+    urls += [str(home).strip() for home in meta.get_all("Home-page") or []]
+    return next((url for url in urls if url.startswith(("https://", "http://"))), None)
 
 
 def rule_name(check_id: str) -> str:
