@@ -41,6 +41,15 @@ def _load_policies(policy_dirs: Sequence[Path]) -> tuple[Registry, Catalog]:
     return registry, catalog
 
 
+def _relative_to_cwd(folder: Path) -> str:
+    """`folder` relative to the working directory, posix; empty when it is outside it."""
+    try:
+        relative = folder.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return ""
+    return "" if relative == Path(".") else relative.as_posix()
+
+
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "comply"
@@ -189,6 +198,7 @@ def scan_terraform(
             source="terraform",
             targets=[str(path)],
             root=str(root.resolve()),
+            sarif_prefix=_relative_to_cwd(root),
             started_at=started_at,
             inventory=loaded.resources,
             load_errors=loaded.errors,

@@ -33,6 +33,10 @@ class ScanReport:
     severity_threshold: Severity = Severity.INFO
     resources_scanned: int = 0
     files_scanned: int = 0
+    # The root as seen from the working directory (`infra` for `comply scan terraform infra/` run
+    # at the repository root). Code scanning resolves SARIF paths against the checkout, so SARIF
+    # paths carry it; empty when the root is the working directory or lies outside it.
+    sarif_prefix: str = ""
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status for f in self.findings)

@@ -77,9 +77,9 @@ def _finding_line(finding: Finding) -> Text:
     text.append(f"  line {line}" if line is not None else "", style="dim")
     text.append(f"  {finding.message}")
     if finding.status is Status.SKIPPED:
-        text.append(
-            f"  (suppressed: {finding.suppression_reason or 'no reason given'})", style="dim"
-        )
+        original = f" {finding.original_status.value}" if finding.original_status else ""
+        reason = finding.suppression_reason or "no reason given"
+        text.append(f"  (suppressed{original}: {reason})", style="dim")
     return text
 
 
@@ -87,7 +87,11 @@ def _print_findings(console: Console, findings: list[Finding]) -> None:
     groups: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         groups[_group_label(finding)].append(finding)
-    for label in sorted(groups):
+    if not groups:
+        console.print(Text("No finding needs attention.", style="green"))
+        console.print()
+    # Files first, in path order; then live-cloud locations (account/region).
+    for label in sorted(groups, key=lambda g: (groups[g][0].location.file is None, g)):
         console.print(Text(label, style="bold underline"))
         by_resource: dict[str, list[Finding]] = defaultdict(list)
         for finding in sorted(groups[label], key=_sort_key):
@@ -136,7 +140,8 @@ def framework_lines(controls: list[ControlStatus], order: list[str] | None = Non
 
 def _summary(report: ScanReport) -> Text:
     counts = report.summary()
-    text = Text("Summary: ", style="bold")
+    text = Text()
+    text.append("Summary: ", style="bold")
     parts = [(f"{counts[s.value]} {_SUMMARY_WORDS[s]}", s) for s in Status]
     for index, (part, status) in enumerate(parts):
         if index:
@@ -181,6 +186,7 @@ def render(report: ScanReport, *, color: bool = False) -> str:
         highlight=False,
         markup=False,
         emoji=False,
+        soft_wrap=True,  # one finding, one line: no wrapping in logs or files
     )
     listed = [f for f in report.findings if f.status is not Status.PASS]
     _print_findings(console, listed)

@@ -145,10 +145,12 @@ def root_uri(root: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def _location(finding: Finding, root: str) -> dict[str, Any]:
+def _location(finding: Finding, root: str, prefix: str) -> dict[str, Any]:
     location: Location = finding.location
     if location.file:
         uri, relative = relative_uri(location.file, root)
+        if relative and prefix:
+            uri = f"{quote(prefix.strip('/'), safe='/')}/{uri}"
         artifact: dict[str, Any] = {"uri": uri}
         if relative:
             artifact["uriBaseId"] = SRCROOT
@@ -171,13 +173,13 @@ def _location(finding: Finding, root: str) -> dict[str, Any]:
     return out
 
 
-def _result(finding: Finding, rule_index: int, root: str) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, root: str, prefix: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.check_id,
         "ruleIndex": rule_index,
         "level": LEVEL[finding.severity],
         "message": {"text": f"{finding.resource.id}: {finding.message}"},
-        "locations": [_location(finding, root)],
+        "locations": [_location(finding, root, prefix)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {
             "severity": finding.severity.value,
@@ -209,7 +211,7 @@ def report_to_sarif(report: ScanReport, *, define_root: bool = False) -> dict[st
     rules = _rules(report)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = [
-        _result(finding, index[finding.check_id], report.root)
+        _result(finding, index[finding.check_id], report.root, report.sarif_prefix)
         for finding in report.findings
         if _is_reported(finding)
     ]

@@ -102,6 +102,7 @@ def test_every_output_format_written_to_files(comply, tmp_path: Path):
         f"junit={tmp_path / 'j.xml'}",
         "-o",
         "console",
+        cwd=CLI,
     )
     assert result.exit_code == 1
     assert "not_rotated" in result.stdout
@@ -114,7 +115,8 @@ def test_every_output_format_written_to_files(comply, tmp_path: Path):
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         for r in sarif["runs"][0]["results"]
     }
-    assert uris == {"main.tf"}
+    # Relative to the working directory (the checkout, for code scanning), not the scanned folder.
+    assert uris == {"mixed/main.tf"}
     ET.parse(tmp_path / "j.xml")
 
 

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import re
+
+from scanner.model import Severity
+from scanner.report import console, render
+from tests.report.test_report_support import SECRET, build_report
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_no_ansi_escapes_without_color() -> None:
+    text = render("console", build_report())
+    assert "\x1b" not in text
+
+
+def test_ansi_escapes_with_color() -> None:
+    text = render("console", build_report(), color=True)
+    assert ANSI.search(text)
+    assert ANSI.sub("", text) == render("console", build_report())
+
+
+def test_grouped_by_file_then_resource() -> None:
+    lines = render("console", build_report()).splitlines()
+    files = [line for line in lines if line and not line.startswith(" ")][:4]
+    assert files == [
+        "dir with space/main.tf",
+        "modules/storage/s3.tf",
+        "s3.tf",
+        "aws 123456789012/us-east-1",
+    ]
+    start = lines.index("modules/storage/s3.tf")
+    assert lines[start + 1] == "  aws_s3_bucket.reports"
+    assert lines[start + 2].split()[:3] == ["FAIL", "high", "s3_bucket_encrypted_at_rest"]
+    assert "line 40" in lines[start + 2]
+    assert lines[start + 3].split()[:3] == ["UNKNOWN", "medium", "s3_bucket_versioning_enabled"]
+
+
+def test_messages_are_not_rich_markup() -> None:
+    text = render("console", build_report())
+    assert '<configured> & "none" [bold]x[/bold]' in text
+
+
+def test_passes_counted_not_listed() -> None:
+    text = render("console", build_report())
+    assert "Bucket logs is encrypted" not in text
+    assert "PASS" not in text
+    assert "Summary: 1 passed, 2 failed, 1 unknown, 1 errored, 2 suppressed" in text
+
+
+def test_suppressed_findings_show_reason() -> None:
+    text = render("console", build_report())
+    assert "(suppressed fail: scratch bucket, no PHI)" in text
+
+
+def test_errors_and_warnings_name_target_and_line() -> None:
+    text = render("console", build_report())
+    assert "Errors (1)\n  broken.tf:3  Unexpected token '}' <here> & there" in text
+    assert "Warnings (1)\n  main.tf:12  skip of s3_bucket_versioning_enabled has no reason" in text
+
+
+def test_summary_line_per_framework() -> None:
+    text = render("console", build_report())
+    assert (
+        "hipaa: 3 controls — 1 not satisfied, 1 incomplete, 1 satisfied, 0 not applicable" in text
+    )
+    assert "soc2: 2 controls — 1 not satisfied, 0 incomplete, 0 satisfied, 1 not applicable" in text
+
+
+def test_framework_order_follows_user_scope() -> None:
+    report = build_report(frameworks=["soc2", "hipaa"])
+    lines = console.framework_lines(report.controls, report.frameworks)
+    assert [line.split(":")[0] for line in lines] == ["soc2", "hipaa"]
+
+
+def test_blocking_failures_against_threshold() -> None:
+    text = render("console", build_report())
+    assert "2 blocking failures at or above severity high; scan incomplete: 1 error" in text
+    text = render("console", build_report(severity_threshold=Severity.CRITICAL, errors=[]))
+    assert "1 blocking failure at or above severity critical (1 below the threshold)" in text
+
+
+def test_clean_report() -> None:
+    report = build_report(findings=[], errors=[], warnings=[], controls=[])
+    text = render("console", report)
+    assert "No finding needs attention." in text
+    assert "No blocking failure at or above severity high" in text
+    assert "Controls:" not in text
+
+
+def test_long_lines_are_not_wrapped() -> None:
+    report = build_report()
+    report.findings[1].message = "x" * 300
+    line = next(li for li in render("console", report).splitlines() if "xxx" in li)
+    assert line.endswith("x" * 300)
+
+
+def test_no_secrets() -> None:
+    assert SECRET not in render("console", build_report())
