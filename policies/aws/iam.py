@@ -1,0 +1,63 @@
+"""IAM: administrative wildcards in inline and managed policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policies.aws.definite_matches import definite_matches
+from policies.aws.iam_policy_documents import as_list, statements
+from scanner.model import Resource, Result, is_unknown
+from scanner.registry import check
+
+IAM_POLICY_TYPES = (
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+)
+
+
+def _grants_everything(statement: Any) -> bool:
+    if statement.get("Effect") != "Allow":
+        return False
+    actions = as_list(statement.get("Action"))
+    resources = as_list(statement.get("Resource"))
+    return any(a in ("*", "*:*") for a in actions) and any(r == "*" for r in resources)
+
+
+@check(
+    id="iam_policy_no_full_admin_privileges",
+    title='IAM policies do not allow every action ("*") on every resource ("*")',
+    severity="high",
+    resource_types=IAM_POLICY_TYPES,
+    references={
+        "checkov": ["CKV_AWS_62", "CKV_AWS_1"],
+        "aws_config": ["iam-policy-no-statements-with-admin-access"],
+    },
+)
+def iam_policy_no_full_admin_privileges(policy_resource: Resource) -> Result:
+    """A statement allowing `*` on `*` grants full administrative access, including to IAM
+    itself, to whoever holds the policy: the opposite of least privilege and access
+    authorisation. Conditions on such a statement do not make it pass.
+
+    Remediation: grant the actions and resources the role needs (or attach a scoped AWS-managed
+    job-function policy), and keep break-glass admin access outside day-to-day roles:
+
+        statement {
+          effect    = "Allow"
+          actions   = ["s3:GetObject", "s3:PutObject"]
+          resources = ["${aws_s3_bucket.phi.arn}/*"]
+        }
+    """
+    document = policy_resource.get("policy")
+    if is_unknown(document):
+        return Result.unknown(f"policy document is unknown: {document.reason}")
+    if document is None:
+        return Result.passed("no policy document")
+    admin, unknown_reasons = definite_matches(statements(document), _grants_everything)
+    if admin:
+        sids = ", ".join(str(s.get("Sid") or "(no Sid)") for s in admin)
+        return Result.failed(f'statement(s) {sids} allow action "*" on resource "*"')
+    if unknown_reasons:
+        return Result.unknown(f"a policy statement is unknown: {unknown_reasons[0]}")
+    return Result.passed('no statement allows action "*" on resource "*"')

@@ -1,0 +1,63 @@
+"""Security-group rule arithmetic: which rules admit the whole internet, on which ports.
+
+Rules have the folded shape of docs/resource-schema.md (`from_port`, `to_port`, `protocol`,
+`cidr_blocks`, `ipv6_cidr_blocks`). Unknown values are left to raise at the caller's decision.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+ALL_PROTOCOLS = frozenset({"-1", "all"})
+# ICMP has no ports: an ICMP rule never opens SSH or RDP.
+PORTLESS_PROTOCOLS = frozenset({"icmp", "1", "icmpv6", "58"})
+MAX_PORT = 65535
+
+
+def is_internet_cidr(cidr: Any) -> bool:
+    """0.0.0.0/0, ::/0 (and their spellings such as 0::/0): a prefix that matches every address."""
+    if not isinstance(cidr, str):
+        return bool(cidr == "0.0.0.0/0")  # an Unknown raises here; anything else is not a CIDR
+    try:
+        return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def internet_cidrs(rule: Mapping[str, Any]) -> list[str]:
+    """The rule's sources that are the whole internet (IPv4 and IPv6)."""
+    sources = list(rule.get("cidr_blocks") or []) + list(rule.get("ipv6_cidr_blocks") or [])
+    return [cidr for cidr in sources if is_internet_cidr(cidr)]
+
+
+def protocol_of(rule: Mapping[str, Any]) -> str:
+    protocol = rule.get("protocol", "-1")
+    return str(protocol.lower()) if isinstance(protocol, str) else str(int(protocol))
+
+
+def is_all_traffic(rule: Mapping[str, Any]) -> bool:
+    """Protocol -1/all, or a TCP/UDP rule spanning every port 0-65535."""
+    protocol = protocol_of(rule)
+    if protocol in ALL_PROTOCOLS:
+        return True
+    if protocol in PORTLESS_PROTOCOLS:
+        return False
+    return bool(rule.get("from_port", 0) <= 0 and rule.get("to_port", 0) >= MAX_PORT)
+
+
+def rule_covers_port(rule: Mapping[str, Any], port: int) -> bool:
+    protocol = protocol_of(rule)
+    if protocol in ALL_PROTOCOLS:
+        return True
+    if protocol in PORTLESS_PROTOCOLS:
+        return False
+    return bool(rule.get("from_port", 0) <= port <= rule.get("to_port", 0))
+
+
+def port_text(rule: Mapping[str, Any]) -> str:
+    if protocol_of(rule) in ALL_PROTOCOLS:
+        return "all ports (protocol -1)"
+    low, high = rule.get("from_port"), rule.get("to_port")
+    return f"port {low}" if low == high else f"ports {low}-{high}"
