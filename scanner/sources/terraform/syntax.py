@@ -160,7 +160,7 @@ def parse_template(text: str, *, quoted: bool) -> Node:
     if not parts:
         return ("lit", "")
     if len(parts) == 1:
-        return ("lit", parts[0]) if isinstance(parts[0], str) else parts[0]  # type: ignore[no-any-return]
+        return ("lit", parts[0]) if isinstance(parts[0], str) else parts[0]
     return ("tmpl", parts)
 
 

@@ -1,0 +1,238 @@
+"""Fold companion resources into their parent and build the canonical Resources.
+
+Parents are indexed by address and by literal name once, so matching a companion is a dict
+lookup whichever way it references the parent (`.id`, `.bucket`, `.arn` or a literal name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.model import ComputedRef, Location, Resource, ScanWarning, Skip, Unknown
+from scanner.sources.terraform import canonical as c
+from scanner.sources.terraform.policy import normalise_policy
+from scanner.sources.terraform.resolve import ResolvedResource
+from scanner.sources.terraform.values import to_jsonable
+
+TYPE_ALIASES = {"aws_alb_listener": "aws_lb_listener", "aws_alb": "aws_lb"}
+
+# companion type -> (parent type, the argument that names the parent)
+COMPANIONS: dict[str, tuple[str, str]] = {
+    "aws_s3_bucket_server_side_encryption_configuration": ("aws_s3_bucket", "bucket"),
+    "aws_s3_bucket_versioning": ("aws_s3_bucket", "bucket"),
+    "aws_s3_bucket_public_access_block": ("aws_s3_bucket", "bucket"),
+    "aws_s3_bucket_logging": ("aws_s3_bucket", "bucket"),
+    "aws_s3_bucket_acl": ("aws_s3_bucket", "bucket"),
+    "aws_s3_bucket_policy": ("aws_s3_bucket", "bucket"),
+    "aws_security_group_rule": ("aws_security_group", "security_group_id"),
+    "aws_vpc_security_group_ingress_rule": ("aws_security_group", "security_group_id"),
+    "aws_vpc_security_group_egress_rule": ("aws_security_group", "security_group_id"),
+    "aws_flow_log": ("aws_vpc", "vpc_id"),
+}
+# The parent argument a literal reference is matched against.
+LITERAL_NAME = {"aws_s3_bucket": "bucket", "aws_security_group": "name"}
+# What each companion sets on the parent (made Unknown when a companion's parent is unknown).
+COMPANION_SETS = {
+    "aws_s3_bucket_server_side_encryption_configuration": ("server_side_encryption",),
+    "aws_s3_bucket_versioning": ("versioning",),
+    "aws_s3_bucket_public_access_block": ("public_access_block",),
+    "aws_s3_bucket_logging": ("logging",),
+    "aws_s3_bucket_acl": ("acl", "acl_grants"),
+    "aws_s3_bucket_policy": ("policy",),
+    "aws_security_group_rule": ("ingress", "egress"),
+    "aws_vpc_security_group_ingress_rule": ("ingress",),
+    "aws_vpc_security_group_egress_rule": ("egress",),
+    "aws_flow_log": ("flow_logs",),
+}
+_INLINE_S3_KEYS = ("server_side_encryption_configuration", "grant")
+
+
+@dataclass
+class _Parent:
+    resolved: ResolvedResource
+    type: str
+    attributes: dict[str, Any]
+    skips: list[Skip]
+    companions: list[ResolvedResource] = field(default_factory=list)
+
+
+def canonical_parent(resource: ResolvedResource, type_name: str) -> dict[str, Any]:
+    attributes = dict(resource.attributes)
+    if type_name == "aws_s3_bucket":
+        for key in _INLINE_S3_KEYS:
+            attributes.pop(key, None)
+        raw = resource.attributes
+        attributes["acl"] = raw.get("acl")
+        attributes["acl_grants"] = c.inline_grants(raw.get("grant"))
+        attributes["server_side_encryption"] = c.server_side_encryption(
+            raw.get("server_side_encryption_configuration")
+        )
+        attributes["versioning"] = c.inline_versioning(raw.get("versioning"))
+        attributes["logging"] = c.logging(raw.get("logging"))
+        attributes["public_access_block"] = None
+        attributes["policy"] = normalise_policy(raw.get("policy"))
+    elif type_name == "aws_security_group":
+        attributes["ingress"] = c.inline_rules(resource.attributes.get("ingress"))
+        attributes["egress"] = c.inline_rules(resource.attributes.get("egress"))
+    elif type_name == "aws_vpc":
+        attributes["flow_logs"] = []
+    elif "policy" in attributes:
+        attributes["policy"] = normalise_policy(attributes["policy"])
+    return attributes
+
+
+def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]) -> None:
+    """Set what one companion says on the parent; a companion wins over an inline block."""
+    if kind == "aws_s3_bucket_server_side_encryption_configuration":
+        parent["server_side_encryption"] = c.server_side_encryption(arguments)
+    elif kind == "aws_s3_bucket_versioning":
+        parent["versioning"] = c.companion_versioning(arguments)
+    elif kind == "aws_s3_bucket_public_access_block":
+        parent["public_access_block"] = c.public_access_block(arguments)
+    elif kind == "aws_s3_bucket_logging":
+        parent["logging"] = c.logging(arguments)
+    elif kind == "aws_s3_bucket_acl":
+        parent["acl"] = arguments.get("acl")
+        parent["acl_grants"] = c.companion_grants(arguments)
+    elif kind == "aws_s3_bucket_policy":
+        parent["policy"] = normalise_policy(arguments.get("policy"))
+    elif kind == "aws_flow_log":
+        _append(parent, "flow_logs", dict(arguments))
+    else:
+        vpc_rule = kind.startswith("aws_vpc_security_group_")
+        direction: Any = (
+            ("ingress" if kind.endswith("ingress_rule") else "egress")
+            if vpc_rule
+            else arguments.get("type")
+        )
+        if not isinstance(direction, str) or direction not in (
+            "ingress",
+            "egress",
+        ):  # unknown direction: both become unknown
+            reason = Unknown(f"rule type {direction!r} is not known")
+            parent["ingress"] = parent["egress"] = reason
+            return
+        _append(parent, direction, c.security_group_rule(arguments, vpc_rule=vpc_rule))
+
+
+def _append(parent: dict[str, Any], key: str, item: Any) -> None:
+    current = parent.get(key)
+    if isinstance(current, list):
+        current.append(item)
+    elif current is None:
+        parent[key] = [item]
+    # an Unknown list stays Unknown
+
+
+def _parent_address(reference: Any) -> str | None:
+    """`aws_s3_bucket.b.id` -> `aws_s3_bucket.b` (also with module prefixes and data sources)."""
+    if not isinstance(reference, ComputedRef) or "${" in reference:
+        return None
+    address, _, _attribute = reference.rpartition(".")
+    return address or None
+
+
+def fold_resources(
+    resolved: list[ResolvedResource], warn: Callable[[ScanWarning], None]
+) -> list[Resource]:
+    parents: dict[str, _Parent] = {}
+    by_name: dict[tuple[str, str], _Parent] = {}
+    companions: list[ResolvedResource] = []
+    order: list[_Parent] = []
+    for resource in resolved:
+        type_name = TYPE_ALIASES.get(resource.type, resource.type)
+        if type_name in COMPANIONS and not (
+            type_name == "aws_flow_log" and resource.attributes.get("vpc_id") is None
+        ):
+            companions.append(resource)
+            continue
+        parent = _Parent(
+            resource, type_name, canonical_parent(resource, type_name), list(resource.skips)
+        )
+        parents[resource.address] = parent
+        order.append(parent)
+        name_key = LITERAL_NAME.get(type_name)
+        literal = resource.attributes.get(name_key) if name_key else None
+        if isinstance(literal, str) and not isinstance(literal, ComputedRef):
+            by_name.setdefault((type_name, literal), parent)
+    unresolved: dict[tuple[str, str], dict[str, ResolvedResource]] = {}
+    for companion in companions:
+        _fold_one(companion, parents, by_name, unresolved, warn)
+    if unresolved:
+        _mark_unresolved(order, unresolved)
+    return [_to_resource(parent) for parent in order]
+
+
+def _fold_one(
+    companion: ResolvedResource,
+    parents: dict[str, _Parent],
+    by_name: dict[tuple[str, str], _Parent],
+    unresolved: dict[tuple[str, str], dict[str, ResolvedResource]],
+    warn: Callable[[ScanWarning], None],
+) -> None:
+    parent_type, argument = COMPANIONS[companion.type]
+    reference = companion.attributes.get(argument)
+    target: _Parent | None = None
+    address = _parent_address(reference)
+    if address is not None:
+        target = parents.get(address)
+    elif isinstance(reference, str) and not isinstance(reference, ComputedRef):
+        target = by_name.get((parent_type, reference))
+    if target is not None and target.type == parent_type:
+        apply_companion(target.attributes, companion.type, companion.attributes)
+        target.skips.extend(s for s in companion.skips if s not in target.skips)
+        target.companions.append(companion)
+        return
+    if isinstance(reference, Unknown) or (address is None and isinstance(reference, ComputedRef)):
+        # We cannot tell which parent it configures: what it sets becomes unknown on every parent
+        # of that type in the same module (applied once, in `_mark_unresolved`).
+        group = unresolved.setdefault((parent_type, companion.module_prefix), {})
+        group.setdefault(companion.type, companion)
+    warn(
+        ScanWarning(
+            target=companion.file,
+            message=f"{companion.address}: its {parent_type} ({argument} = {reference!s}) is not "
+            "in the configuration; not folded",
+            line=companion.start_line or None,
+        )
+    )
+
+
+def _mark_unresolved(
+    order: list[_Parent], unresolved: dict[tuple[str, str], dict[str, ResolvedResource]]
+) -> None:
+    for parent in order:
+        for companion in unresolved.get((parent.type, parent.resolved.module_prefix), {}).values():
+            for key in COMPANION_SETS[companion.type]:
+                current = parent.attributes.get(key)
+                empty = current is None or (isinstance(current, list) and not current)
+                if empty or parent.type == "aws_security_group":
+                    parent.attributes[key] = Unknown(
+                        f"{companion.address} configures a {parent.type} that cannot be resolved"
+                    )
+
+
+def _to_resource(parent: _Parent) -> Resource:
+    resolved = parent.resolved
+    raw = {
+        "address": resolved.address,
+        "type": resolved.type,
+        "arguments": to_jsonable(resolved.attributes),
+        "companions": [
+            {"address": c.address, "type": c.type, "arguments": to_jsonable(c.attributes)}
+            for c in parent.companions
+        ],
+    }
+    return Resource(
+        type=parent.type,
+        id=resolved.address,
+        source="terraform",
+        location=Location(
+            file=resolved.file, start_line=resolved.start_line, end_line=resolved.end_line
+        ),
+        attributes=parent.attributes,
+        raw=raw,
+        skips=parent.skips,
+    )

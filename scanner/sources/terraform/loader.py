@@ -1,0 +1,205 @@
+"""The Terraform source end to end: find files, parse them, resolve each root module, fold."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.model import Resource, ScanError, ScanWarning
+from scanner.sources.terraform import parse as parsing
+from scanner.sources.terraform.config import Block, ModuleConfig, is_local_source, module_source
+from scanner.sources.terraform.files import (
+    config_files_in,
+    read_source,
+    relative_name,
+    walk_config_dirs,
+)
+from scanner.sources.terraform.fold import fold_resources
+from scanner.sources.terraform.modules import TreeBuilder, emit_resources, local_module_dir
+from scanner.sources.terraform.resolve import MISSING_INPUT, ResolvedResource
+from scanner.sources.terraform.skips import SkipFinder
+
+MAX_DISCOVERY_ROUNDS = 32
+
+
+@dataclass
+class TerraformLoadResult:
+    resources: list[Resource]
+    errors: list[ScanError]  # things that make the scan incomplete (exit code 2)
+    warnings: list[ScanWarning]
+    files_scanned: int = 0
+
+
+@dataclass
+class _Loader:
+    path: Path
+    var_files: Sequence[Path]
+    cache: parsing.ParseCache | None
+    jobs: int
+    max_file_size: int
+    root: Path = field(init=False)
+    configs: dict[Path, ModuleConfig] = field(default_factory=dict)
+    errors: list[ScanError] = field(default_factory=list)
+    warnings: list[ScanWarning] = field(default_factory=list)
+    skips: SkipFinder = field(default_factory=SkipFinder)
+    files_scanned: int = 0
+
+    def run(self) -> TerraformLoadResult:
+        path = Path(os.path.abspath(self.path))
+        if path.is_file():
+            self.root = path.parent
+            self._load_dirs({path.parent: [path]})
+            roots = [path.parent]
+        elif path.is_dir():
+            self.root = path
+            walked = walk_config_dirs(path)
+            self._load_dirs({d: config_files_in(d) for d in walked})
+            roots = self._roots(walked)
+        else:
+            self.root = path
+            self.errors.append(
+                ScanError(target=str(self.path), message="no such file or directory")
+            )
+            return self._result([])
+        self._discover_modules()
+        resources: list[Resource] = []
+        for root_dir in roots:
+            resources.extend(self._resolve_root(root_dir))
+        return self._result(resources)
+
+    def _result(self, resources: list[Resource]) -> TerraformLoadResult:
+        return TerraformLoadResult(resources, self.errors, self.warnings, self.files_scanned)
+
+    # -- files ---------------------------------------------------------------------------
+    def _load_dirs(self, files_by_dir: dict[Path, list[Path]]) -> None:
+        """Read and parse every file of these directories (one parallel batch) into configs."""
+        batch: list[tuple[Path, str, str, bytes, bool]] = []
+        for directory, files in files_by_dir.items():
+            self.configs.setdefault(directory, ModuleConfig(directory))
+            for file in files:
+                self.files_scanned += 1
+                rel = relative_name(file, self.root)
+                source = read_source(file, rel, self.max_file_size)
+                if source.error is not None:
+                    self.errors.append(source.error)
+                    continue
+                assert source.text is not None and source.data is not None
+                self.skips.add_file(rel, source.text)
+                batch.append(
+                    (directory, rel, source.text, source.data, file.name.endswith(".json"))
+                )
+        outcomes = parsing.parse_all(
+            [(text, data, is_json) for _, _, text, data, is_json in batch],
+            cache=self.cache,
+            jobs=self.jobs,
+        )
+        for (directory, rel, _text, _data, _json), outcome in zip(batch, outcomes, strict=True):
+            if outcome.data is None:
+                self.errors.append(ScanError(rel, outcome.error or "parse error", outcome.line))
+                continue
+            try:
+                self.configs[directory].add_file(rel, outcome.data)
+            except Exception as exc:  # an odd structure in one file must not stop the scan
+                self.errors.append(ScanError(rel, f"unexpected structure: {exc}"))
+
+    def _discover_modules(self) -> None:
+        """Load local module directories that the walk did not cover (e.g. `../modules/x`)."""
+        for _ in range(MAX_DISCOVERY_ROUNDS):
+            missing: dict[Path, list[Path]] = {}
+            for config in list(self.configs.values()):
+                for directory in self._local_module_dirs(config):
+                    if directory not in self.configs and directory.is_dir():
+                        missing[directory] = config_files_in(directory)
+            if not missing:
+                return
+            self._load_dirs(missing)
+
+    @staticmethod
+    def _local_module_dirs(config: ModuleConfig) -> list[Path]:
+        dirs = []
+        for call in config.modules.values():
+            source = module_source(call)
+            if source is not None and is_local_source(source):
+                dirs.append(local_module_dir(config.directory, source))
+        return dirs
+
+    def _roots(self, walked: list[Path]) -> list[Path]:
+        """Directories not called as a module by another directory are root modules."""
+        called = {
+            d
+            for config in self.configs.values()
+            for d in self._local_module_dirs(config)
+            if d != config.directory
+        }
+        return [d for d in walked if d == self.root or d not in called]
+
+    # -- variables -----------------------------------------------------------------------
+    def _variable_values(self, root_dir: Path) -> dict[str, Any]:
+        """Terraform's precedence: terraform.tfvars(.json), *.auto.tfvars(.json) in lexical
+        order, then -var-file arguments in order; later wins."""
+        files: list[Path] = [root_dir / "terraform.tfvars", root_dir / "terraform.tfvars.json"]
+        try:
+            auto = sorted(
+                p
+                for p in root_dir.iterdir()
+                if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+            )
+        except OSError:
+            auto = []
+        files = [f for f in files if f.is_file()] + auto
+        if root_dir == self.root:
+            files.extend(Path(os.path.abspath(f)) for f in self.var_files)
+        values: dict[str, Any] = {}
+        for file in files:
+            values.update(self._read_tfvars(file))
+        return values
+
+    def _read_tfvars(self, file: Path) -> dict[str, Any]:
+        rel = relative_name(file, self.root)
+        source = read_source(file, rel, self.max_file_size)
+        if source.error is not None:
+            self.errors.append(source.error)
+            return {}
+        assert source.text is not None
+        try:
+            if file.name.endswith(".json"):
+                data = json.loads(source.text) if source.text.strip() else {}
+            else:
+                data = parsing.parse_text(source.text, False)
+        except Exception as exc:
+            message, line = parsing._short_message(exc)
+            self.errors.append(ScanError(rel, message, line))
+            return {}
+        if not isinstance(data, dict):
+            self.errors.append(ScanError(rel, "a variables file must hold an object"))
+            return {}
+        return {k: v for k, v in data.items() if not k.startswith("__")}
+
+    # -- resolution ----------------------------------------------------------------------
+    def _find_skips(self, block: Block) -> list[Any]:
+        return self.skips.find(block.file, block.start_line, block.end_line)
+
+    def _resolve_root(self, root_dir: Path) -> list[Resource]:
+        config = self.configs.get(root_dir)
+        if config is None:
+            return []
+        builder = TreeBuilder(self.configs, self._find_skips, self.errors, self.warnings)
+        instance = builder.build(config)
+        values = self._variable_values(root_dir)
+
+        def supply(name: str) -> Any:
+            return instance.resolve(values[name]) if name in values else MISSING_INPUT
+
+        instance.inputs = supply
+        resolved: list[ResolvedResource] = []
+        emit_resources(instance, self._find_skips, self.errors, resolved)
+        resources = fold_resources(resolved, self.warnings.append)
+        if root_dir != self.root:  # several roots in one scan: keep ids unique
+            label = relative_name(root_dir, self.root)
+            for resource in resources:
+                resource.id = f"{label}:{resource.id}"
+        return resources

@@ -1,0 +1,166 @@
+"""Parse file text into python-hcl2's structure: in parallel when there are many files, cached by
+content hash so an unchanged file is never parsed twice."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hcl2.api import loads as hcl2_loads
+
+from scanner.sources.terraform.tfjson import convert_tf_json
+
+# Bump when the stored structure changes (e.g. tfjson conversion), so old entries are not reused.
+CACHE_FORMAT_VERSION = 1
+PARALLEL_THRESHOLD = 32
+
+try:
+    HCL2_VERSION = importlib.metadata.version("python-hcl2")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored or odd installs
+    HCL2_VERSION = "unknown"
+
+
+@dataclass
+class ParseOutcome:
+    """A parsed file (`data`) or what the parser said (`error`, `line`)."""
+
+    data: dict[str, Any] | None
+    error: str | None = None
+    line: int | None = None
+
+
+def parse_text(text: str, is_json: bool) -> dict[str, Any]:
+    """Parse one file's text; raises on invalid input. Module-level so tests can count calls."""
+    if is_json:
+        return convert_tf_json(text)
+    if not text.strip():
+        return {}
+    result: dict[str, Any] = hcl2_loads(text, with_meta=True)
+    return result
+
+
+def _short_message(exc: BaseException) -> tuple[str, int | None]:
+    """A one-line description of what the parser said, and the line it points at if known."""
+    line = getattr(exc, "line", None) or getattr(exc, "lineno", None)
+    line = line if isinstance(line, int) and line > 0 else None
+    token = getattr(exc, "token", None)
+    char = getattr(exc, "char", None)
+    if token is not None:
+        found = str(token).strip().splitlines()[0][:40] if str(token).strip() else "end of block"
+        first = f"unexpected {found!r}"
+    elif char is not None:
+        first = f"unexpected character {char!r}"
+    else:
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+    if line is not None and token is None and char is None:
+        return f"parse error: {first[:200]}", line
+    where = f" at line {line}, column {getattr(exc, 'column', '?')}" if line is not None else ""
+    return f"parse error{where}: {first[:200]}", line
+
+
+def parse_outcome(text: str, is_json: bool) -> ParseOutcome:
+    try:
+        return ParseOutcome(parse_text(text, is_json))
+    except RecursionError:
+        return ParseOutcome(None, "parse error: nesting too deep")
+    except Exception as exc:  # any parser failure is a ScanError for this file, never a crash
+        message, line = _short_message(exc)
+        return ParseOutcome(None, message, line)
+
+
+def _parse_job(job: tuple[str, bool]) -> ParseOutcome:
+    """Worker entry point: plain, picklable data in and out."""
+    return parse_outcome(*job)
+
+
+class ParseCache:
+    """One pickle per parsed file, keyed by content hash + parser version + cache format."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @staticmethod
+    def key(data: bytes, is_json: bool) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        kind = "json" if is_json else "hcl"
+        return f"{digest}-{kind}-hcl2_{HCL2_VERSION}-v{CACHE_FORMAT_VERSION}"
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> ParseOutcome | None:
+        try:
+            with open(self._path(key), "rb") as handle:
+                # Entries are written only by this process family into the user's cache folder.
+                outcome = pickle.load(handle)  # noqa: S301
+        except FileNotFoundError:
+            return None
+        except Exception:  # a corrupt or foreign entry is ignored and re-parsed
+            return None
+        return outcome if isinstance(outcome, ParseOutcome) else None
+
+    def put(self, key: str, outcome: ParseOutcome) -> None:
+        target = self._path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(outcome, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temp, target)  # atomic: readers see the old entry or the whole new one
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+        except OSError:
+            pass  # a cache that cannot be written only costs speed
+
+
+def parse_all(
+    sources: Sequence[tuple[str, bytes, bool]],
+    *,
+    cache: ParseCache | None,
+    jobs: int,
+) -> list[ParseOutcome]:
+    """Parse `(text, bytes, is_json)` items, in order; cache hits skip the parser entirely."""
+    outcomes: list[ParseOutcome | None] = [None] * len(sources)
+    keys: list[str | None] = [None] * len(sources)
+    misses: list[int] = []
+    for index, (_text, data, is_json) in enumerate(sources):
+        if cache is not None:
+            keys[index] = key = ParseCache.key(data, is_json)
+            outcomes[index] = cache.get(key)
+        if outcomes[index] is None:
+            misses.append(index)
+    if misses:
+        jobs_in = [(sources[i][0], sources[i][2]) for i in misses]
+        for index, outcome in zip(misses, _run(jobs_in, jobs), strict=True):
+            outcomes[index] = outcome
+            cache_key = keys[index]
+            if cache is not None and cache_key is not None:
+                cache.put(cache_key, outcome)
+    return [
+        o if o is not None else ParseOutcome(None, "internal error: not parsed") for o in outcomes
+    ]
+
+
+def _run(jobs_in: list[tuple[str, bool]], jobs: int) -> list[ParseOutcome]:
+    if jobs > 1 and len(jobs_in) > PARALLEL_THRESHOLD:
+        try:
+            workers = min(jobs, len(jobs_in))
+            chunk = max(1, len(jobs_in) // (workers * 4))
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                return list(pool.map(_parse_job, jobs_in, chunksize=chunk))
+        except Exception:  # noqa: S110 - no processes (sandbox, broken pool): parse here instead
+            pass
+    return [parse_outcome(text, is_json) for text, is_json in jobs_in]
