@@ -24,11 +24,9 @@ def render_check_reference(registry: Registry, catalog: Catalog) -> str:
         "|---|---|---|---|",
     ]
     for spec in registry:
-        controls = ", ".join(f"{c.framework} {c.id}" for c in controls_by_check.get(spec.id, []))
+        mapped = ", ".join(f"{c.framework} {c.id}" for c in controls_by_check.get(spec.id, []))
         types = ", ".join(f"`{t}`" for t in spec.resource_types)
-        lines.append(
-            f"| [`{spec.id}`](#{spec.id}) | {spec.severity.value} | {types} | {controls} |"
-        )
+        lines.append(f"| [`{spec.id}`](#{spec.id}) | {spec.severity.value} | {types} | {mapped} |")
     for spec in registry:
         lines += ["", f"## {spec.id}", "", f"**{spec.title}** — severity {spec.severity.value}", ""]
         lines += [spec.rationale, ""]
