@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NoReturn
+from typing import Any, NoReturn, overload
 
 
 class Status(StrEnum):
@@ -178,6 +178,49 @@ class Resource:
             if node is _MISSING:
                 return default
         return node
+
+    def _known(self, path: str, default: Any) -> Any:
+        value = self.get(path)
+        if value is None:  # absent, or null: Terraform applies the provider default
+            return default
+        if isinstance(value, Unknown):
+            raise UnknownValueError(f"{path}: {value.reason}")
+        if isinstance(value, ComputedRef):
+            raise UnknownValueError(f"{path} is computed at apply time from {value}")
+        return value
+
+    def get_bool(self, path: str, default: bool) -> bool:
+        """A boolean argument as Terraform reads it: `"true"`/`"false"` strings convert.
+
+        Raises UnknownValueError for unknown or computed values (the engine reports `unknown`),
+        so a value like `"false"` or a reference can never pass as truthy.
+        """
+        value = self._known(path, default)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise TypeError(f"{path} is {value!r}, expected a bool")
+
+    @overload
+    def get_number(self, path: str, default: float) -> float: ...
+    @overload
+    def get_number(self, path: str, default: None = None) -> float | None: ...
+
+    def get_number(self, path: str, default: float | None = None) -> float | None:
+        """A numeric argument as Terraform reads it: numeric strings convert."""
+        value = self._known(path, default)
+        if isinstance(value, bool):
+            raise TypeError(f"{path} is {value!r}, expected a number")
+        if isinstance(value, int | float) or value is None:
+            return value
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                raise TypeError(f"{path} is {value!r}, expected a number") from None
+            return int(number) if number.is_integer() else number
+        raise TypeError(f"{path} is {value!r}, expected a number")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def cloudtrail_trail_multi_region_enabled(trail: Resource) -> Result:
           is_multi_region_trail = true
         }
     """
-    if trail.get("is_multi_region_trail", False):
+    if trail.get_bool("is_multi_region_trail", False):
         return Result.passed("is_multi_region_trail is true")
     return Result.failed("trail records only its home region (is_multi_region_trail is false)")
 
@@ -52,7 +52,7 @@ def cloudtrail_trail_log_file_validation_enabled(trail: Resource) -> Result:
           enable_log_file_validation = true
         }
     """
-    if trail.get("enable_log_file_validation", False):
+    if trail.get_bool("enable_log_file_validation", False):
         return Result.passed("enable_log_file_validation is true")
     return Result.failed("log file validation is disabled: log integrity cannot be proven")
 

@@ -27,7 +27,7 @@ def cloudwatch_log_group_retention_365_days(group: Resource) -> Result:
           retention_in_days = 365
         }
     """
-    days = group.get("retention_in_days", 0)
+    days = group.get_number("retention_in_days", 0)
     if days == 0:
         return Result.passed("retention_in_days is not limited: logs never expire")
     if days >= MIN_RETENTION_DAYS:

@@ -25,7 +25,7 @@ def dynamodb_table_point_in_time_recovery_enabled(table: Resource) -> Result:
           point_in_time_recovery { enabled = true }
         }
     """
-    if table.get("point_in_time_recovery.0.enabled", False):
+    if table.get_bool("point_in_time_recovery.0.enabled", False):
         return Result.passed("point-in-time recovery is enabled")
     return Result.failed("point-in-time recovery is not enabled")
 
@@ -53,7 +53,7 @@ def dynamodb_table_encrypted_with_kms(table: Resource) -> Result:
           }
         }
     """
-    if not table.get("server_side_encryption.0.enabled", False):
+    if not table.get_bool("server_side_encryption.0.enabled", False):
         return Result.failed(
             "encrypted with the AWS-owned key (server_side_encryption not enabled)"
         )

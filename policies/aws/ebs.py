@@ -36,7 +36,7 @@ def ebs_volume_encrypted(volume: Resource) -> Result:
                 f"encrypted is not set and is inherited from snapshot {snapshot} (not evaluated)"
             )
         return Result.failed("encrypted is not set (default false unless encryption by default)")
-    if encrypted:
+    if volume.get_bool("encrypted", False):
         return Result.passed("encrypted is true")
     return Result.failed("encrypted is false")
 
@@ -60,6 +60,6 @@ def ebs_encryption_by_default_enabled(setting: Resource) -> Result:
           enabled = true
         }
     """
-    if setting.get("enabled", True):
+    if setting.get_bool("enabled", True):
         return Result.passed("EBS encryption by default is enabled")
     return Result.failed("EBS encryption by default is disabled (enabled = false)")

@@ -64,7 +64,7 @@ def eks_cluster_endpoint_not_public(cluster: Resource) -> Result:
           endpoint_public_access  = false
         }
     """
-    if not cluster.get("vpc_config.0.endpoint_public_access", True):
+    if not cluster.get_bool("vpc_config.0.endpoint_public_access", True):
         return Result.passed("the public API endpoint is disabled")
     cidrs = cluster.get("vpc_config.0.public_access_cidrs") or ["0.0.0.0/0"]
     open_cidrs, unknown_reasons = definite_matches(cidrs, is_internet_cidr)

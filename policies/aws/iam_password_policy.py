@@ -38,7 +38,7 @@ def iam_password_policy_min_length_14(policy: Resource) -> Result:
           minimum_password_length = 14
         }
     """
-    length = policy.get("minimum_password_length", 6)
+    length = policy.get_number("minimum_password_length", 6)
     if length >= MIN_LENGTH:
         return Result.passed(f"minimum_password_length is {length}")
     return Result.failed(f"minimum_password_length is {length}, below {MIN_LENGTH}")
@@ -64,7 +64,7 @@ def iam_password_policy_complexity_required(policy: Resource) -> Result:
           require_symbols              = true
         }
     """
-    missing = [label for arg, label in CHARACTER_CLASSES.items() if not policy.get(arg, False)]
+    missing = [label for arg, label in CHARACTER_CLASSES.items() if not policy.get_bool(arg, False)]
     if missing:
         return Result.failed(f"password policy does not require {', '.join(missing)}")
     return Result.passed("password policy requires uppercase, lowercase, numbers and symbols")
@@ -86,7 +86,7 @@ def iam_password_policy_reuse_prevention_24(policy: Resource) -> Result:
           password_reuse_prevention = 24
         }
     """
-    remembered = policy.get("password_reuse_prevention")
+    remembered = policy.get_number("password_reuse_prevention")
     if remembered is None:
         return Result.failed("password_reuse_prevention is not set: old passwords can be reused")
     if remembered >= MIN_REUSE_PREVENTION:
@@ -111,7 +111,7 @@ def iam_password_policy_max_age_90_days(policy: Resource) -> Result:
           max_password_age = 90
         }
     """
-    age = policy.get("max_password_age")
+    age = policy.get_number("max_password_age")
     if age is None or age == 0:
         return Result.failed("max_password_age is not set: passwords never expire")
     if age <= MAX_AGE_DAYS:

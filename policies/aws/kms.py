@@ -36,6 +36,6 @@ def kms_key_rotation_enabled(key: Resource) -> Result:
         return Result.passed(
             "not applicable: keys in a custom key store cannot rotate automatically"
         )
-    if key.get("enable_key_rotation", False):
+    if key.get_bool("enable_key_rotation", False):
         return Result.passed("enable_key_rotation is true")
     return Result.failed("enable_key_rotation is not enabled on this symmetric key")

@@ -60,7 +60,7 @@ def rds_instance_storage_encrypted(db: Resource) -> Result:
         return Result.failed(
             f"storage_encrypted is not set (default false): {_kind(db)} storage is unencrypted"
         )
-    if declared:
+    if db.get_bool("storage_encrypted", False):
         return Result.passed("storage_encrypted is true")
     return Result.failed(f"storage_encrypted is false: {_kind(db)} storage is unencrypted")
 
@@ -84,7 +84,7 @@ def rds_instance_not_publicly_accessible(db: Resource) -> Result:
           publicly_accessible = false
         }
     """
-    if db.get("publicly_accessible", False):
+    if db.get_bool("publicly_accessible", False):
         return Result.failed("publicly_accessible is true: the instance has a public endpoint")
     return Result.passed("publicly_accessible is false")
 
@@ -108,7 +108,7 @@ def rds_instance_backup_retention_7_days(db: Resource) -> Result:
           backup_retention_period = 14
         }
     """
-    days = db.get("backup_retention_period", 1)
+    days = db.get_number("backup_retention_period", 1)
     if days >= MIN_BACKUP_RETENTION_DAYS:
         return Result.passed(f"backup_retention_period is {days} days")
     if days == 0:
@@ -143,7 +143,7 @@ def rds_instance_deletion_protection_enabled(db: Resource) -> Result:
           deletion_protection = true
         }
     """
-    if db.get("deletion_protection", False):
+    if db.get_bool("deletion_protection", False):
         return Result.passed("deletion_protection is true")
     return Result.failed(f"deletion_protection is not enabled on the {_kind(db)}")
 
@@ -168,7 +168,7 @@ def rds_instance_multi_az_enabled(db: Resource) -> Result:
           multi_az = true
         }
     """
-    if db.get("multi_az", False):
+    if db.get_bool("multi_az", False):
         return Result.passed("multi_az is true")
     return Result.failed("multi_az is not enabled: the instance runs in a single Availability Zone")
 
@@ -200,7 +200,7 @@ def rds_instance_iam_auth_enabled(db: Resource) -> Result:
           iam_database_authentication_enabled = true
         }
     """
-    if db.get("iam_database_authentication_enabled", False):
+    if db.get_bool("iam_database_authentication_enabled", False):
         return Result.passed("iam_database_authentication_enabled is true")
     engine = db.get("engine")
     if is_unknown(engine):

@@ -111,7 +111,7 @@ def s3_bucket_versioning_enabled(bucket: Resource) -> Result:
     """
     if bucket.get("versioning") is None:
         return Result.failed("versioning is not configured (S3 default: disabled)")
-    if bucket.get("versioning.enabled", False):
+    if bucket.get_bool("versioning.enabled", False):
         return Result.passed("versioning is Enabled")
     return Result.failed("versioning is Suspended or Disabled")
 

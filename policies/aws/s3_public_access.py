@@ -26,8 +26,13 @@ PUBLIC_GRANTEE_URIS = (
 )
 
 
-def _missing_flags(settings: Any) -> list[str]:
-    return [flag for flag in PUBLIC_ACCESS_BLOCK_FLAGS if not settings.get(flag, False)]
+def _missing_flags(resource: Resource, prefix: str = "") -> list[str]:
+    """Flags not enabled; an absent flag is false (the provider default)."""
+    return [
+        flag
+        for flag in PUBLIC_ACCESS_BLOCK_FLAGS
+        if not resource.get_bool(f"{prefix}{flag}", False)
+    ]
 
 
 @check(
@@ -57,7 +62,7 @@ def s3_bucket_public_access_blocked(bucket: Resource) -> Result:
     settings = bucket.get("public_access_block")
     if settings is None:
         return Result.failed("no public access block is attached to the bucket")
-    missing = _missing_flags(settings)
+    missing = _missing_flags(bucket, "public_access_block.")
     if missing:
         return Result.failed(f"public access block leaves {', '.join(missing)} disabled")
     return Result.passed("all four public access block settings are enabled")
@@ -132,7 +137,7 @@ def s3_bucket_acl_not_public(bucket: Resource) -> Result:
         for grant in public_grants
     )
     if findings:
-        if bucket.get("public_access_block.ignore_public_acls", False):
+        if bucket.get_bool("public_access_block.ignore_public_acls", False):
             return Result.passed(f"{'; '.join(findings)}, but ignore_public_acls neutralises it")
         return Result.failed("; ".join(findings))
     if unknown_reasons:
@@ -184,7 +189,7 @@ def s3_bucket_policy_not_public(bucket: Resource) -> Result:
     if public:
         sids = ", ".join(str(s.get("Sid") or "(no Sid)") for s in public)
         found = f"policy statement(s) {sids} allow any principal without a restricting condition"
-        if bucket.get("public_access_block.restrict_public_buckets", False):
+        if bucket.get_bool("public_access_block.restrict_public_buckets", False):
             return Result.passed(f"{found}, but restrict_public_buckets blocks public access")
         return Result.failed(found)
     if unknown_reasons:

@@ -29,7 +29,7 @@ def sqs_queue_encrypted(queue: Resource) -> Result:
     key = queue.get("kms_master_key_id")
     if key:
         return Result.passed(f"messages are encrypted with SSE-KMS ({key})")
-    if queue.get("sqs_managed_sse_enabled", True):
+    if queue.get_bool("sqs_managed_sse_enabled", True):
         return Result.passed("messages are encrypted with SSE-SQS")
     return Result.failed(
         "sqs_managed_sse_enabled is false and no KMS key: messages are unencrypted"
