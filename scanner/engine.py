@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from scanner.model import (
@@ -60,9 +61,9 @@ def _run_inventory(spec: CheckSpec, resources: list[Resource]) -> list[tuple[Res
 
 
 def _skip_index(
-    resources: Iterable[Resource], registry: Registry
+    resources: Iterable[Resource], registry: Registry, today: date
 ) -> tuple[dict[tuple[int, str], str], list[ScanWarning]]:
-    """Map (resource, check id) to the skip reason, and warn about malformed skips."""
+    """Map (resource, check id) to the skip reason; warn about malformed and expired skips."""
     index: dict[tuple[int, str], str] = {}
     warnings: list[ScanWarning] = []
     for resource in resources:
@@ -72,6 +73,16 @@ def _skip_index(
             if check_id is None:
                 warnings.append(
                     ScanWarning(target, f"skip names unknown check id {skip.check_id!r}", skip.line)
+                )
+                continue
+            if skip.expires is not None and skip.expires < today:
+                warnings.append(
+                    ScanWarning(
+                        target,
+                        f"skip of {skip.check_id} on {resource.id} expired on "
+                        f"{skip.expires.isoformat()} and no longer applies",
+                        skip.line,
+                    )
                 )
                 continue
             if not skip.reason.strip():
@@ -92,11 +103,12 @@ def evaluate(
     checks: Iterable[CheckSpec],
     registry: Registry,
     controls_by_check: Mapping[str, list[ControlRef]] | None = None,
+    today: date | None = None,
 ) -> Evaluation:
     by_type: dict[str, list[Resource]] = defaultdict(list)
     for resource in inventory:
         by_type[resource.type].append(resource)
-    skips, warnings = _skip_index(inventory, registry)
+    skips, warnings = _skip_index(inventory, registry, today or datetime.now(UTC).date())
     controls_by_check = controls_by_check or {}
     evaluation = Evaluation(warnings=warnings)
 

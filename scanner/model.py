@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any, NoReturn, overload
 
@@ -141,6 +142,8 @@ class Skip:
     reason: str
     file: str | None = None
     line: int | None = None
+    # Last day the skip applies (inclusive); from then on the finding is reported again.
+    expires: date | None = None
 
 
 _MISSING = object()
