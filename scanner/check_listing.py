@@ -9,14 +9,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from scanner.controls import Catalog
+from scanner.controls import Catalog, Scope
 from scanner.registry import CheckSpec
 
 
 def check_rows(
     specs: Iterable[CheckSpec], catalog: Catalog, frameworks: Sequence[str]
 ) -> list[dict[str, Any]]:
-    controls_by_check = catalog.controls_by_check(frameworks or None)
+    controls_by_check = catalog.controls_by_check(Scope(frameworks=tuple(frameworks)))
     return [
         {
             "id": spec.id,

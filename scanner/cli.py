@@ -6,39 +6,113 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, Protocol
 
 import click
 
 from scanner import __version__
-from scanner.controls import Catalog, CatalogError, load_catalog
-from scanner.model import Severity
+from scanner.attestations import Attestation, AttestationError, load_attestations
+from scanner.cli_common import F, fail, framework_dir_option, load_policies, policy_options
+from scanner.controls import Catalog
+from scanner.model import Resource, ScanError, ScanWarning, Severity
 from scanner.output_targets import OutputTarget, OutputTargetError, parse_output_targets
-from scanner.registry import Registry, RegistryError, load_registry
+from scanner.registry import Registry
 from scanner.results import EXIT_INCOMPLETE
 from scanner.scan import ScanOptions, SelectionError, build_report, select_checks
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 SEVERITY_NAMES = [s.value for s in Severity]
 
 
-def _fail(message: str) -> None:
-    """A usage or setup problem: say what, exit 2, no traceback."""
-    click.echo(f"comply: error: {message}", err=True)
-    sys.exit(EXIT_INCOMPLETE)
+class LoadedInventory(Protocol):
+    resources: list[Resource]
+    errors: list[ScanError]
+    warnings: list[ScanWarning]
+    files_scanned: int
 
 
-def _load_policies(policy_dirs: Sequence[Path]) -> tuple[Registry, Catalog]:
+@dataclass
+class ScanSession:
+    """What every `scan` command shares: options, policies, catalog, attestations, outputs."""
+
+    started_at: datetime
+    targets: list[OutputTarget]
+    registry: Registry
+    catalog: Catalog
+    options: ScanOptions
+    soft_fail: bool
+    setup_warnings: list[ScanWarning]
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        outputs: tuple[str, ...],
+        frameworks: tuple[str, ...],
+        categories: tuple[str, ...],
+        severity_threshold: str,
+        soft_fail: bool,
+        only_checks: tuple[str, ...],
+        skip_checks: tuple[str, ...],
+        policy_dirs: tuple[Path, ...],
+        framework_dirs: tuple[Path, ...],
+        attestations_path: Path | None,
+    ) -> ScanSession:
+        started_at = datetime.now(UTC)
+        try:
+            targets = parse_output_targets(outputs)
+        except OutputTargetError as exc:
+            fail(str(exc))
+        registry, catalog = load_policies(policy_dirs, framework_dirs)
+        attestations, warnings = _load_attestations(attestations_path, catalog)
+        options = ScanOptions(
+            frameworks=list(frameworks),
+            categories=list(categories),
+            severity_threshold=Severity(severity_threshold),
+            only_checks=list(only_checks),
+            skip_checks=list(skip_checks),
+            attestations=attestations,
+        )
+        return cls(started_at, targets, registry, catalog, options, soft_fail, warnings)
+
+    def finish(
+        self, *, source: str, scanned: Sequence[str], root: Path, loaded: LoadedInventory
+    ) -> NoReturn:
+        """Evaluate, write every requested report, exit with the contract's code."""
+        from scanner.report import render
+
+        try:
+            report = build_report(
+                source=source,
+                targets=list(scanned),
+                root=str(root.resolve()),
+                sarif_prefix=_relative_to_cwd(root),
+                started_at=self.started_at,
+                inventory=loaded.resources,
+                load_errors=loaded.errors,
+                load_warnings=[*self.setup_warnings, *loaded.warnings],
+                files_scanned=loaded.files_scanned,
+                registry=self.registry,
+                catalog=self.catalog,
+                options=self.options,
+            )
+        except SelectionError as exc:
+            fail(str(exc))
+        _emit(self.targets, lambda fmt, color: render(fmt, report, color=color))
+        sys.exit(report.exit_code(soft_fail=self.soft_fail))
+
+
+def _load_attestations(
+    path: Path | None, catalog: Catalog
+) -> tuple[list[Attestation], list[ScanWarning]]:
+    if path is None:
+        return [], []
     try:
-        registry = load_registry(policy_dirs)
-        catalog = load_catalog(registry)
-    except (RegistryError, CatalogError) as exc:
-        _fail(str(exc))
-        raise  # unreachable: _fail exits
-    return registry, catalog
+        return load_attestations(path, catalog)
+    except AttestationError as exc:
+        fail(str(exc))
 
 
 def _relative_to_cwd(folder: Path) -> str:
@@ -53,16 +127,6 @@ def _relative_to_cwd(folder: Path) -> str:
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "comply"
-
-
-def _policy_options(function: F) -> F:
-    return click.option(
-        "--policies",
-        "policy_dirs",
-        multiple=True,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="A folder of your own check modules (repeatable).",
-    )(function)
 
 
 def _scan_options(function: F) -> F:
@@ -94,9 +158,22 @@ def _scan_options(function: F) -> F:
             is_flag=True,
             help="Exit 0 even when checks fail (scan errors still exit 2).",
         ),
+        click.option(
+            "--category",
+            "categories",
+            multiple=True,
+            help="Only SOC 2 controls of this category (security, availability, ...). Repeatable.",
+        ),
+        click.option(
+            "--attestations",
+            "attestations_path",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="attestations.yaml for the manual parts of controls.",
+        ),
+        framework_dir_option,
         click.option("--check", "only_checks", multiple=True, help="Run only this check id."),
         click.option("--skip-check", "skip_checks", multiple=True, help="Do not run this check."),
-        _policy_options,
+        policy_options,
     ]
     for option in reversed(options):
         function = option(function)
@@ -115,7 +192,7 @@ def _emit(targets: Sequence[OutputTarget], render: Callable[[str, bool], str]) -
                 target.path.parent.mkdir(parents=True, exist_ok=True)
                 target.path.write_text(render(target.format, False), encoding="utf-8")
             except OSError as exc:
-                _fail(f"cannot write {target.format} report to {target.path}: {exc.strerror}")
+                fail(f"cannot write {target.format} report to {target.path}: {exc.strerror}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -160,31 +237,13 @@ def scan_terraform(
     no_cache: bool,
     jobs: int | None,
     max_file_size: float,
-    outputs: tuple[str, ...],
-    frameworks: tuple[str, ...],
-    severity_threshold: str,
-    soft_fail: bool,
-    only_checks: tuple[str, ...],
-    skip_checks: tuple[str, ...],
-    policy_dirs: tuple[Path, ...],
+    **common: Any,
 ) -> None:
     """Scan the Terraform configuration in PATH (a folder, or one .tf file)."""
     # Imported here so that `comply checks list` does not pay for the parser.
-    from scanner.report import render
     from scanner.sources.terraform import load_terraform
 
-    started_at = datetime.now(UTC)
-    try:
-        targets = parse_output_targets(outputs)
-    except OutputTargetError as exc:
-        _fail(str(exc))
-    registry, catalog = _load_policies(policy_dirs)
-    options = ScanOptions(
-        frameworks=list(frameworks),
-        severity_threshold=Severity(severity_threshold),
-        only_checks=list(only_checks),
-        skip_checks=list(skip_checks),
-    )
+    session = ScanSession.start(**common)
     loaded = load_terraform(
         path,
         var_files=var_files,
@@ -193,25 +252,7 @@ def scan_terraform(
         max_file_size=int(max_file_size * 1024 * 1024),
     )
     root = path if path.is_dir() else path.parent
-    try:
-        report = build_report(
-            source="terraform",
-            targets=[str(path)],
-            root=str(root.resolve()),
-            sarif_prefix=_relative_to_cwd(root),
-            started_at=started_at,
-            inventory=loaded.resources,
-            load_errors=loaded.errors,
-            load_warnings=loaded.warnings,
-            files_scanned=loaded.files_scanned,
-            registry=registry,
-            catalog=catalog,
-            options=options,
-        )
-    except SelectionError as exc:
-        _fail(str(exc))
-    _emit(targets, lambda fmt, color: render(fmt, report, color=color))
-    sys.exit(report.exit_code(soft_fail=soft_fail))
+    session.finish(source="terraform", scanned=[str(path)], root=root, loaded=loaded)
 
 
 @cli.group()
@@ -226,18 +267,18 @@ def checks() -> None:
 @click.option(
     "-o", "--output", "output_format", type=click.Choice(["table", "json"]), default="table"
 )
-@_policy_options
+@policy_options
 def checks_list(
     frameworks: tuple[str, ...], output_format: str, policy_dirs: tuple[Path, ...]
 ) -> None:
     """List checks with severity, resource types and mapped controls."""
     from scanner.check_listing import check_rows, render_check_table
 
-    registry, catalog = _load_policies(policy_dirs)
+    registry, catalog = load_policies(policy_dirs)
     try:
         selected = select_checks(registry, catalog, ScanOptions(frameworks=list(frameworks)))
     except SelectionError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     rows = check_rows(selected, catalog, list(frameworks))
     if output_format == "json":
         click.echo(json.dumps({"checks": rows}, indent=2, ensure_ascii=False))

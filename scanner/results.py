@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scanner.controls import ControlStatus
+from scanner.rollup import ControlStatus
 from scanner.model import Finding, ScanError, ScanWarning, Severity, Status
 from scanner.registry import CheckSpec
 

@@ -8,26 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from scanner import __version__
-from scanner.controls import Catalog, rollup_controls
+from scanner.attestations import Attestation, attestations_by_control
+from scanner.controls import Catalog, CatalogError, Scope
 from scanner.engine import evaluate
 from scanner.model import Resource, ScanError, ScanWarning, Severity
 from scanner.registry import CheckSpec, Registry
 from scanner.results import ScanReport
+from scanner.rollup import rollup_controls
 
 
 class SelectionError(Exception):
-    """The user asked for a framework or check that does not exist."""
+    """The user asked for a framework, category or check that does not exist."""
 
 
 @dataclass
 class ScanOptions:
     frameworks: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
     severity_threshold: Severity = Severity.INFO
     only_checks: list[str] = field(default_factory=list)
     skip_checks: list[str] = field(default_factory=list)
+    attestations: list[Attestation] = field(default_factory=list)
+    today: date | None = None  # the evaluation date (attestation and skip expiry); default: today
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(frameworks=tuple(self.frameworks), categories=tuple(self.categories))
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.frameworks or self.categories)
 
 
 def _resolve_ids(registry: Registry, ids: Iterable[str], flag: str) -> set[str]:
@@ -43,23 +56,21 @@ def _resolve_ids(registry: Registry, ids: Iterable[str], flag: str) -> set[str]:
 
 
 def select_checks(registry: Registry, catalog: Catalog, options: ScanOptions) -> list[CheckSpec]:
-    unknown = [f for f in options.frameworks if f not in catalog.frameworks]
-    if unknown:
-        known = ", ".join(sorted(catalog.frameworks))
-        raise SelectionError(f"unknown framework {unknown[0]!r}; known: {known}")
+    try:
+        catalog.validate_scope(options.scope)
+    except CatalogError as exc:
+        raise SelectionError(str(exc)) from None
     only = _resolve_ids(registry, options.only_checks, "--check")
     skip = _resolve_ids(registry, options.skip_checks, "--skip-check")
-    in_frameworks = (
-        set(catalog.controls_by_check(options.frameworks)) if options.frameworks else None
-    )
+    in_scope = set(catalog.controls_by_check(options.scope)) if options.scoped else None
     selected = []
     for spec in registry:
         if only and spec.id not in only:
             continue
         if spec.id in skip:
             continue
-        # A user's own check mapped to no framework still runs unless the user scoped by framework.
-        if in_frameworks is not None and spec.id not in in_frameworks:
+        # A user's own check mapped to no framework still runs unless the user scoped the run.
+        if in_scope is not None and spec.id not in in_scope:
             continue
         selected.append(spec)
     return selected
@@ -80,9 +91,10 @@ def build_report(
     catalog: Catalog,
     options: ScanOptions,
 ) -> ScanReport:
+    today = options.today or started_at.astimezone(UTC).date()
     checks = select_checks(registry, catalog, options)
-    controls_by_check = catalog.controls_by_check(options.frameworks or None)
-    evaluation = evaluate(inventory, checks, registry, controls_by_check)
+    controls_by_check = catalog.controls_by_check(options.scope)
+    evaluation = evaluate(inventory, checks, registry, controls_by_check, today=today)
     return ScanReport(
         tool_version=__version__,
         source=source,
@@ -95,8 +107,14 @@ def build_report(
         checks={spec.id: spec for spec in checks},
         errors=list(load_errors),
         warnings=[*load_warnings, *evaluation.warnings],
-        controls=rollup_controls(catalog, evaluation.findings, options.frameworks or None),
-        frameworks=list(options.frameworks),
+        controls=rollup_controls(
+            catalog,
+            evaluation.findings,
+            today=today,
+            scope=options.scope,
+            attestations=attestations_by_control(options.attestations),
+        ),
+        frameworks=list(options.frameworks) or list(catalog.frameworks),
         severity_threshold=options.severity_threshold,
         resources_scanned=len(inventory),
         files_scanned=files_scanned,

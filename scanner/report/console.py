@@ -14,7 +14,7 @@ from io import StringIO
 from rich.console import Console
 from rich.text import Text
 
-from scanner.controls import ControlState, ControlStatus
+from scanner.rollup import ControlState, ControlStatus
 from scanner.model import Finding, ScanError, Severity, Status
 from scanner.results import ScanReport
 
@@ -39,6 +39,7 @@ _SEVERITY_STYLE = {
 _STATE_ORDER = [
     ControlState.NOT_SATISFIED,
     ControlState.INCOMPLETE,
+    ControlState.ATTESTED,
     ControlState.SATISFIED,
     ControlState.NOT_APPLICABLE,
 ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner.controls import Control, ControlState, ControlStatus
+from scanner.controls import Control
+from scanner.rollup import ControlState, ControlStatus
 from scanner.model import (
     ControlRef,
     Finding,
