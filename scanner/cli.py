@@ -17,6 +17,7 @@ from scanner import __version__
 from scanner.attestations import Attestation, AttestationError, load_attestations
 from scanner.cli_common import F, fail, framework_dir_option, load_policies, policy_options
 from scanner.controls import Catalog
+from scanner.controls_commands import controls as controls_group
 from scanner.model import Resource, ScanError, ScanWarning, Severity
 from scanner.output_targets import OutputTarget, OutputTargetError, parse_output_targets
 from scanner.registry import Registry
@@ -255,6 +256,47 @@ def scan_terraform(
     session.finish(source="terraform", scanned=[str(path)], root=root, loaded=loaded)
 
 
+@scan.command("kubernetes")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True, path_type=Path)
+)
+@click.option(
+    "--no-kustomize",
+    is_flag=True,
+    help="Scan the raw files of kustomization folders instead of rendering them with kubectl.",
+)
+@click.option(
+    "--max-file-size",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Files (and stdin) larger than this many MB are reported as errors instead of parsed.",
+)
+@_scan_options
+def scan_kubernetes(
+    paths: tuple[Path, ...], no_kustomize: bool, max_file_size: float, **common: Any
+) -> None:
+    """Scan the Kubernetes manifests in PATHS (files or folders; `-` reads stdin).
+
+    Rendered Helm charts: `helm template charts/api | comply scan kubernetes -`.
+    """
+    from scanner.sources.kubernetes import load_kubernetes, scan_root
+
+    session = ScanSession.start(**common)
+    limit = int(max_file_size * 1024 * 1024)
+    files = [p for p in paths if str(p) != "-"]
+    stdin_text = None
+    if len(files) < len(paths):
+        # One byte over the limit is enough to report "too large"; undecodable bytes survive as
+        # surrogates so that the loader reports them with their line.
+        stdin_text = sys.stdin.buffer.read(limit + 1).decode("utf-8", "surrogateescape")
+    loaded = load_kubernetes(
+        files, stdin_text=stdin_text, kustomize=not no_kustomize, max_file_size=limit
+    )
+    root = scan_root(files) if files else Path.cwd()
+    session.finish(source="kubernetes", scanned=[str(p) for p in paths], root=root, loaded=loaded)
+
+
 @cli.group()
 def checks() -> None:
     """The checks comply runs."""
@@ -284,6 +326,9 @@ def checks_list(
         click.echo(json.dumps({"checks": rows}, indent=2, ensure_ascii=False))
     else:
         click.echo(render_check_table(rows, color=sys.stdout.isatty()), nl=False)
+
+
+cli.add_command(controls_group)
 
 
 def main() -> None:
