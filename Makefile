@@ -27,6 +27,7 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m scanner.check_reference > docs/checks.md
+	$(BIN)/python -m scanner.control_reference docs/controls
 
 bench: $(STAMP)
 	$(BIN)/python bench/generate_corpus.py

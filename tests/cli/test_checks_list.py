@@ -35,3 +35,13 @@ def test_check_reference_page_is_current():
     expected = render_check_reference(registry, load_catalog(registry))
     committed = (REPO_ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
     assert committed == expected, "docs/checks.md is stale: run `make docs`"
+
+
+def test_control_reference_pages_are_current():
+    from scanner.control_reference import render_all
+
+    registry = load_registry()
+    pages = render_all(registry, load_catalog(registry))
+    for name, text in pages.items():
+        committed = (REPO_ROOT / "docs" / "controls" / name).read_text(encoding="utf-8")
+        assert committed == text, f"docs/controls/{name} is stale: run `make docs`"
