@@ -7,11 +7,11 @@ malformed entry must stop the run with a message naming the file and the entry, 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-import datetime as dt
 from pathlib import Path
 from typing import Any
 

@@ -78,7 +78,8 @@ class Scope:
         # Categories scope the frameworks that have them; a framework without categories is
         # kept whole (HIPAA has none), unless the user also limited the frameworks.
         return not (
-            self.categories and control.category is not None
+            self.categories
+            and control.category is not None
             and control.category not in self.categories
         )
 
@@ -113,7 +114,9 @@ class Catalog:
             if c.id == control_id
         ]
         if not matches:
-            raise CatalogError(f"no control {control_id!r}" + (f" in {framework}" if framework else ""))
+            raise CatalogError(
+                f"no control {control_id!r}" + (f" in {framework}" if framework else "")
+            )
         if len(matches) > 1:
             names = ", ".join(f"{c.framework}:{c.id}" for c in matches)
             raise CatalogError(f"control id {control_id!r} is ambiguous ({names}); qualify it")
@@ -149,7 +152,9 @@ def _parse_related(values: Sequence[str], where: str) -> tuple[ControlRef, ...]:
     for value in values:
         framework, sep, control_id = value.partition(":")
         if not sep or not framework or not control_id:
-            raise CatalogError(f"{where}: related entry {value!r} is not '<framework>:<control id>'")
+            raise CatalogError(
+                f"{where}: related entry {value!r} is not '<framework>:<control id>'"
+            )
         refs.append(ControlRef(framework, control_id))
     return tuple(refs)
 
@@ -225,7 +230,9 @@ def _validate_cross_references(catalog: Catalog, registry: Registry) -> None:
             if framework is None or all(c.id != ref.id for c in framework.controls):
                 raise CatalogError(f"{where}: related control {ref.framework}:{ref.id} not found")
     unmapped = [
-        spec.id for spec in registry if spec.module.startswith("policies.") and spec.id not in mapped
+        spec.id
+        for spec in registry
+        if spec.module.startswith("policies.") and spec.id not in mapped
     ]
     if unmapped:
         raise CatalogError(f"built-in checks mapped to no control: {', '.join(sorted(unmapped))}")
@@ -244,7 +251,9 @@ def load_catalog(
             framework = load_framework(path)
             if framework.id in catalog.frameworks:
                 other = catalog.frameworks[framework.id].source
-                raise CatalogError(f"{path}: framework {framework.id!r} is already defined in {other}")
+                raise CatalogError(
+                    f"{path}: framework {framework.id!r} is already defined in {other}"
+                )
             catalog.frameworks[framework.id] = framework
     _validate_cross_references(catalog, registry)
     return catalog

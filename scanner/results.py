@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scanner.rollup import ControlStatus
 from scanner.model import Finding, ScanError, ScanWarning, Severity, Status
 from scanner.registry import CheckSpec
+from scanner.rollup import ControlStatus
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
