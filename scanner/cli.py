@@ -5,195 +5,26 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any
 
 import click
+import yaml
 
 from scanner import __version__
-from scanner.attestations import Attestation, AttestationError, load_attestations
-from scanner.cli_common import F, fail, framework_dir_option, load_policies, policy_options
-from scanner.controls import Catalog
+from scanner.baseline import BaselineError, baseline_from_report
+from scanner.cli_common import fail, load_policies, policy_options
+from scanner.config import ConfigError, describe, find_config
 from scanner.controls_commands import controls as controls_group
-from scanner.model import Resource, ScanError, ScanWarning, Severity
-from scanner.output_targets import OutputTarget, OutputTargetError, parse_output_targets
-from scanner.registry import Registry
 from scanner.results import EXIT_INCOMPLETE
-from scanner.scan import ScanOptions, SelectionError, build_report, select_checks
-
-SEVERITY_NAMES = [s.value for s in Severity]
-
-
-class LoadedInventory(Protocol):
-    resources: list[Resource]
-    errors: list[ScanError]
-    warnings: list[ScanWarning]
-    files_scanned: int
-
-
-@dataclass
-class ScanSession:
-    """What every `scan` command shares: options, policies, catalog, attestations, outputs."""
-
-    started_at: datetime
-    targets: list[OutputTarget]
-    registry: Registry
-    catalog: Catalog
-    options: ScanOptions
-    soft_fail: bool
-    setup_warnings: list[ScanWarning]
-
-    @classmethod
-    def start(
-        cls,
-        *,
-        outputs: tuple[str, ...],
-        frameworks: tuple[str, ...],
-        categories: tuple[str, ...],
-        severity_threshold: str,
-        soft_fail: bool,
-        only_checks: tuple[str, ...],
-        skip_checks: tuple[str, ...],
-        policy_dirs: tuple[Path, ...],
-        framework_dirs: tuple[Path, ...],
-        attestations_path: Path | None,
-    ) -> ScanSession:
-        started_at = datetime.now(UTC)
-        try:
-            targets = parse_output_targets(outputs)
-        except OutputTargetError as exc:
-            fail(str(exc))
-        registry, catalog = load_policies(policy_dirs, framework_dirs)
-        attestations, warnings = _load_attestations(attestations_path, catalog)
-        options = ScanOptions(
-            frameworks=list(frameworks),
-            categories=list(categories),
-            severity_threshold=Severity(severity_threshold),
-            only_checks=list(only_checks),
-            skip_checks=list(skip_checks),
-            attestations=attestations,
-        )
-        return cls(started_at, targets, registry, catalog, options, soft_fail, warnings)
-
-    def finish(
-        self, *, source: str, scanned: Sequence[str], root: Path, loaded: LoadedInventory
-    ) -> NoReturn:
-        """Evaluate, write every requested report, exit with the contract's code."""
-        from scanner.report import render
-
-        try:
-            report = build_report(
-                source=source,
-                targets=list(scanned),
-                root=str(root.resolve()),
-                sarif_prefix=_relative_to_cwd(root),
-                started_at=self.started_at,
-                inventory=loaded.resources,
-                load_errors=loaded.errors,
-                load_warnings=[*self.setup_warnings, *loaded.warnings],
-                files_scanned=loaded.files_scanned,
-                registry=self.registry,
-                catalog=self.catalog,
-                options=self.options,
-            )
-        except SelectionError as exc:
-            fail(str(exc))
-        _emit(self.targets, lambda fmt, color: render(fmt, report, color=color))
-        sys.exit(report.exit_code(soft_fail=self.soft_fail))
-
-
-def _load_attestations(
-    path: Path | None, catalog: Catalog
-) -> tuple[list[Attestation], list[ScanWarning]]:
-    if path is None:
-        return [], []
-    try:
-        return load_attestations(path, catalog)
-    except AttestationError as exc:
-        fail(str(exc))
-
-
-def _relative_to_cwd(folder: Path) -> str:
-    """`folder` relative to the working directory, posix; empty when it is outside it."""
-    try:
-        relative = folder.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return ""
-    return "" if relative == Path(".") else relative.as_posix()
+from scanner.scan import ScanOptions, SelectionError, select_checks
+from scanner.scan_session import ScanSession, scan_options
 
 
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "comply"
-
-
-def _scan_options(function: F) -> F:
-    options = [
-        click.option(
-            "-o",
-            "--output",
-            "outputs",
-            multiple=True,
-            metavar="FORMAT[=PATH]",
-            help="console, json, sarif or junit; to stdout, or to PATH. Repeatable. "
-            "Default: console.",
-        ),
-        click.option(
-            "--framework",
-            "frameworks",
-            multiple=True,
-            help="Only run checks mapped to this framework (hipaa, soc2). Repeatable.",
-        ),
-        click.option(
-            "--severity-threshold",
-            type=click.Choice(SEVERITY_NAMES),
-            default="info",
-            show_default=True,
-            help="Failures below this severity are reported but do not fail the run.",
-        ),
-        click.option(
-            "--soft-fail",
-            is_flag=True,
-            help="Exit 0 even when checks fail (scan errors still exit 2).",
-        ),
-        click.option(
-            "--category",
-            "categories",
-            multiple=True,
-            help="Only SOC 2 controls of this category (security, availability, ...). Repeatable.",
-        ),
-        click.option(
-            "--attestations",
-            "attestations_path",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="attestations.yaml for the manual parts of controls.",
-        ),
-        framework_dir_option,
-        click.option("--check", "only_checks", multiple=True, help="Run only this check id."),
-        click.option("--skip-check", "skip_checks", multiple=True, help="Do not run this check."),
-        policy_options,
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def _emit(targets: Sequence[OutputTarget], render: Callable[[str, bool], str]) -> None:
-    for target in targets:
-        if target.path is None:
-            color = (
-                target.format == "console" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            )
-            click.echo(render(target.format, color), nl=False)
-        else:
-            try:
-                target.path.parent.mkdir(parents=True, exist_ok=True)
-                target.path.write_text(render(target.format, False), encoding="utf-8")
-            except OSError as exc:
-                fail(f"cannot write {target.format} report to {target.path}: {exc.strerror}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -230,7 +61,7 @@ def scan() -> None:
     show_default=True,
     help="Files larger than this many MB are reported as errors instead of parsed.",
 )
-@_scan_options
+@scan_options
 def scan_terraform(
     path: Path,
     var_files: tuple[Path, ...],
@@ -244,7 +75,9 @@ def scan_terraform(
     # Imported here so that `comply checks list` does not pay for the parser.
     from scanner.sources.terraform import load_terraform
 
-    session = ScanSession.start(**common)
+    session = ScanSession.start(scanned=path, **common)
+    if not var_files:  # from the configuration file, unless given on the command line
+        var_files = tuple(Path(p) for p in session.config.get("var_files", ()))
     loaded = load_terraform(
         path,
         var_files=var_files,
@@ -272,7 +105,7 @@ def scan_terraform(
     show_default=True,
     help="Files (and stdin) larger than this many MB are reported as errors instead of parsed.",
 )
-@_scan_options
+@scan_options
 def scan_kubernetes(
     paths: tuple[Path, ...], no_kustomize: bool, max_file_size: float, **common: Any
 ) -> None:
@@ -282,9 +115,9 @@ def scan_kubernetes(
     """
     from scanner.sources.kubernetes import load_kubernetes, scan_root
 
-    session = ScanSession.start(**common)
-    limit = int(max_file_size * 1024 * 1024)
     files = [p for p in paths if str(p) != "-"]
+    session = ScanSession.start(scanned=files[0] if files else None, **common)
+    limit = int(max_file_size * 1024 * 1024)
     stdin_text = None
     if len(files) < len(paths):
         # One byte over the limit is enough to report "too large"; undecodable bytes survive as
@@ -326,6 +159,71 @@ def checks_list(
         click.echo(json.dumps({"checks": rows}, indent=2, ensure_ascii=False))
     else:
         click.echo(render_check_table(rows, color=sys.stdout.isatty()), nl=False)
+
+
+@cli.group()
+def baseline() -> None:
+    """Accept today's failures so that only new ones block."""
+
+
+@baseline.command("create")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".comply-baseline.json"),
+    show_default=True,
+)
+def baseline_create(report: Path, output: Path) -> None:
+    """Write the failing findings of a JSON REPORT (from `-o json=REPORT`) as a baseline."""
+    document = _or_fail_baseline(lambda: baseline_from_report(report, __version__))
+    output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"wrote {len(document['failures'])} accepted failure(s) to {output}")
+
+
+def _or_fail_baseline(build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return build()
+    except BaselineError as exc:
+        fail(str(exc))
+
+
+@cli.group()
+def config() -> None:
+    """The effective configuration (.comply.yaml and defaults)."""
+
+
+@config.command("show")
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=Path("."))
+@click.option(
+    "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def config_show(path: Path, config_path: Path | None) -> None:
+    """Print the configuration a scan of PATH would use."""
+    try:
+        found = find_config(config_path, path)
+    except ConfigError as exc:
+        fail(str(exc))
+    defaults: dict[str, Any] = {
+        "frameworks": [],
+        "categories": [],
+        "severity_threshold": "info",
+        "soft_fail": False,
+        "checks": [],
+        "skip_checks": [],
+        "policies": [],
+        "frameworks_dirs": [],
+        "var_files": [],
+        "outputs": ["console"],
+        "attestations": None,
+        "waivers": None,
+        "baseline": None,
+        "allow_inline_skips": True,
+    }
+    effective = {**defaults, **found.values}
+    click.echo(yaml.safe_dump(describe(found, effective), sort_keys=False), nl=False)
 
 
 cli.add_command(controls_group)

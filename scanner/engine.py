@@ -22,6 +22,8 @@ from scanner.model import (
     UnknownValueError,
 )
 from scanner.registry import CheckSpec, Registry
+from scanner.suppressions import build_suppressor
+from scanner.waivers import Waiver
 
 
 @dataclass
@@ -45,10 +47,18 @@ def _run_one(spec: CheckSpec, resource: Resource) -> Result:
         return Result(Status.ERROR, f"check {spec.id} raised {type(exc).__name__}: {exc}")
 
 
-def _run_inventory(spec: CheckSpec, resources: list[Resource]) -> list[tuple[Resource, Result]]:
-    """Cross-resource checks: every resource of the listed types gets exactly one result."""
+def _run_inventory(
+    spec: CheckSpec, resources: list[Resource], context: list[Resource]
+) -> list[tuple[Resource, Result]]:
+    """Cross-resource checks: every judged resource gets exactly one result; context resources
+    are passed in as evidence and get none."""
+    judged_ids = {id(r) for r in resources}
     try:
-        pairs = [(r, _coerce_result(spec, res)) for r, res in spec.function(resources)]
+        pairs = [
+            (r, _coerce_result(spec, res))
+            for r, res in spec.function([*resources, *context])
+            if id(r) in judged_ids
+        ]
     except UnknownValueError as exc:
         unknown = Result.unknown(f"could not evaluate: {exc.reason}")
         return [(r, unknown) for r in resources]
@@ -60,55 +70,25 @@ def _run_inventory(spec: CheckSpec, resources: list[Resource]) -> list[tuple[Res
     return pairs + [(r, missing) for r in resources if id(r) not in judged]
 
 
-def _skip_index(
-    resources: Iterable[Resource], registry: Registry, today: date
-) -> tuple[dict[tuple[int, str], str], list[ScanWarning]]:
-    """Map (resource, check id) to the skip reason; warn about malformed and expired skips."""
-    index: dict[tuple[int, str], str] = {}
-    warnings: list[ScanWarning] = []
-    for resource in resources:
-        for skip in resource.skips:
-            target = skip.file or resource.id
-            check_id = registry.resolve(skip.check_id)
-            if check_id is None:
-                warnings.append(
-                    ScanWarning(target, f"skip names unknown check id {skip.check_id!r}", skip.line)
-                )
-                continue
-            if skip.expires is not None and skip.expires < today:
-                warnings.append(
-                    ScanWarning(
-                        target,
-                        f"skip of {skip.check_id} on {resource.id} expired on "
-                        f"{skip.expires.isoformat()} and no longer applies",
-                        skip.line,
-                    )
-                )
-                continue
-            if not skip.reason.strip():
-                warnings.append(
-                    ScanWarning(
-                        target,
-                        f"skip of {skip.check_id} on {resource.id} has no reason; add one after "
-                        "the check id",
-                        skip.line,
-                    )
-                )
-            index[(id(resource), check_id)] = skip.reason.strip() or "no reason given"
-    return index, warnings
-
-
 def evaluate(
     inventory: Sequence[Resource],
     checks: Iterable[CheckSpec],
     registry: Registry,
     controls_by_check: Mapping[str, list[ControlRef]] | None = None,
     today: date | None = None,
+    waivers: Sequence[Waiver] = (),
+    allow_inline_skips: bool = True,
 ) -> Evaluation:
     by_type: dict[str, list[Resource]] = defaultdict(list)
     for resource in inventory:
         by_type[resource.type].append(resource)
-    skips, warnings = _skip_index(inventory, registry, today or datetime.now(UTC).date())
+    suppressor, warnings = build_suppressor(
+        inventory,
+        registry,
+        today=today or datetime.now(UTC).date(),
+        waivers=waivers,
+        allow_inline_skips=allow_inline_skips,
+    )
     controls_by_check = controls_by_check or {}
     evaluation = Evaluation(warnings=warnings)
 
@@ -117,7 +97,8 @@ def evaluate(
         if not targets:
             continue
         if spec.scope == "inventory":
-            pairs = _run_inventory(spec, targets)
+            context = [r for t in spec.context_types for r in by_type.get(t, ())]
+            pairs = _run_inventory(spec, targets, context)
         else:
             pairs = [(r, _run_one(spec, r)) for r in targets]
         for resource, result in pairs:
@@ -130,11 +111,7 @@ def evaluate(
                 resource=resource,
                 controls=list(controls_by_check.get(spec.id, ())),
             )
-            reason = skips.get((id(resource), spec.id))
-            if reason is not None:
-                finding.original_status = finding.status
-                finding.status = Status.SKIPPED
-                finding.suppression_reason = reason
+            suppressor.apply(finding)
             evaluation.findings.append(finding)
     evaluation.findings.sort(
         key=lambda f: (f.location.file or "", f.location.start_line or 0, f.resource.id, f.check_id)

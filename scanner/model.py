@@ -160,6 +160,8 @@ class Resource:
     attributes: dict[str, Any]
     raw: Any = None
     skips: list[Skip] = field(default_factory=list)
+    # Other blocks that define this resource (folded companions): an edit there is an edit here.
+    extra_locations: list[Location] = field(default_factory=list)
 
     def get(self, path: str, default: Any = None) -> Any:
         """Dotted lookup (`versioning.enabled`, `ingress.0.from_port`).
@@ -273,6 +275,7 @@ class Finding:
     # What the check said before a suppression turned it into `skipped` (SARIF reports suppressed
     # failures, not suppressed passes).
     original_status: Status | None = None
+    suppressed_by: str | None = None  # "inline" (a skip on the resource) or "waiver"
 
     @property
     def location(self) -> Location:

@@ -43,6 +43,9 @@ class CheckSpec:
     scope: str = "resource"
     aliases: tuple[str, ...] = ()
     module: str = ""
+    # Inventory checks only: types the function also receives as evidence but does not judge
+    # (NetworkPolicies for "is every workload selected by one").
+    context_types: tuple[str, ...] = ()
 
     @property
     def doc(self) -> str:
@@ -72,6 +75,7 @@ def check(
     references: Mapping[str, Iterable[str]] | None = None,
     scope: str = "resource",
     aliases: Iterable[str] = (),
+    context_types: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a function as a check. See docs/writing-checks.md."""
 
@@ -87,6 +91,9 @@ def check(
         types = tuple(resource_types)
         if not types:
             raise RegistryError(f"check {id}: resource_types is empty")
+        context = tuple(context_types)
+        if context and scope != "inventory":
+            raise RegistryError(f"check {id}: context_types needs scope='inventory'")
         spec = CheckSpec(
             id=id,
             title=title,
@@ -97,6 +104,7 @@ def check(
             scope=scope,
             aliases=tuple(aliases),
             module=function.__module__,
+            context_types=context,
         )
         setattr(function, SPEC_ATTRIBUTE, spec)
         return function

@@ -15,6 +15,22 @@ EXIT_FINDINGS = 1
 EXIT_INCOMPLETE = 2
 
 
+@dataclass(frozen=True)
+class BaselineEntry:
+    check_id: str
+    resource_id: str
+    fingerprint: str
+
+
+@dataclass
+class BaselineComparison:
+    """The scan's failures compared with an accepted baseline (by fingerprint, not line)."""
+
+    path: str
+    known: frozenset[str]  # fingerprints of baseline failures that still fail
+    fixed: list[BaselineEntry]  # baseline failures that no longer fail
+
+
 @dataclass
 class ScanReport:
     tool_version: str
@@ -37,17 +53,34 @@ class ScanReport:
     # at the repository root). Code scanning resolves SARIF paths against the checkout, so SARIF
     # paths carry it; empty when the root is the working directory or lies outside it.
     sarif_prefix: str = ""
+    baseline: BaselineComparison | None = None
+    # `--changed-since REF`: ids of the resources whose blocks changed; None when not diff-aware.
+    changed_since: str | None = None
+    changed_resource_ids: frozenset[str] | None = None
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status for f in self.findings)
         return {status.value: counts.get(status, 0) for status in Status}
 
+    def is_new(self, finding: Finding) -> bool:
+        """Not accepted by the baseline (every failure is new without one)."""
+        return self.baseline is None or finding.fingerprint not in self.baseline.known
+
+    def is_blocking(self, finding: Finding) -> bool:
+        """A failure that gates the merge: at or above the threshold, new, and (in diff-aware
+        mode) on a resource the change touched."""
+        return (
+            finding.status is Status.FAIL
+            and finding.severity.at_least(self.severity_threshold)
+            and self.is_new(finding)
+            and (
+                self.changed_resource_ids is None
+                or finding.resource.id in self.changed_resource_ids
+            )
+        )
+
     def blocking_failures(self) -> list[Finding]:
-        return [
-            f
-            for f in self.findings
-            if f.status is Status.FAIL and f.severity.at_least(self.severity_threshold)
-        ]
+        return [f for f in self.findings if self.is_blocking(f)]
 
     def exit_code(self, *, soft_fail: bool = False) -> int:
         # A check that crashed did not do what was asked either: as incomplete as a parse error.

@@ -18,6 +18,7 @@ from scanner.model import Resource, ScanError, ScanWarning, Severity
 from scanner.registry import CheckSpec, Registry
 from scanner.results import ScanReport
 from scanner.rollup import rollup_controls
+from scanner.waivers import Waiver
 
 
 class SelectionError(Exception):
@@ -32,6 +33,8 @@ class ScanOptions:
     only_checks: list[str] = field(default_factory=list)
     skip_checks: list[str] = field(default_factory=list)
     attestations: list[Attestation] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    allow_inline_skips: bool = True
     today: date | None = None  # the evaluation date (attestation and skip expiry); default: today
 
     @property
@@ -94,7 +97,15 @@ def build_report(
     today = options.today or started_at.astimezone(UTC).date()
     checks = select_checks(registry, catalog, options)
     controls_by_check = catalog.controls_by_check(options.scope)
-    evaluation = evaluate(inventory, checks, registry, controls_by_check, today=today)
+    evaluation = evaluate(
+        inventory,
+        checks,
+        registry,
+        controls_by_check,
+        today=today,
+        waivers=options.waivers,
+        allow_inline_skips=options.allow_inline_skips,
+    )
     return ScanReport(
         tool_version=__version__,
         source=source,

@@ -190,7 +190,11 @@ def _result(finding: Finding, rule_index: int, root: str, prefix: str) -> dict[s
     }
     if finding.status is Status.SKIPPED:
         result["suppressions"] = [
-            {"kind": "inSource", "justification": finding.suppression_reason or ""}
+            {
+                # A waiver lives outside the code; an inline skip is in the source itself.
+                "kind": "external" if finding.suppressed_by == "waiver" else "inSource",
+                "justification": finding.suppression_reason or "",
+            }
         ]
     return result
 

@@ -18,8 +18,18 @@ IDS = [spec.id for spec in SPECS]
 # Enough for the first catalog; a new service adds its prefix here deliberately.
 KNOWN_SERVICES = {
     "cloudtrail", "cloudwatch", "dynamodb", "ebs", "ec2", "eks", "elb", "iam", "kms", "rds",
-    "s3", "sns", "sqs", "vpc",
+    "s3", "sns", "sqs", "vpc", "k8s",
 }  # fmt: skip
+# The sources that can produce a canonical type, and so must have a fixture for a check over it.
+SOURCE_PREFIXES = {"terraform": "aws_", "kubernetes": "kubernetes_"}
+
+
+def fixture_sources(spec: CheckSpec) -> set[str]:
+    return {
+        source
+        for source, prefix in SOURCE_PREFIXES.items()
+        if any(t.startswith(prefix) for t in spec.resource_types)
+    }
 
 
 def test_there_are_enough_builtin_checks() -> None:
@@ -35,9 +45,13 @@ def test_id_follows_the_naming_rule(spec: CheckSpec) -> None:
     assert CHECK_ID_PATTERN.match(spec.id)
     service = spec.id.split("_", 1)[0]
     assert service in KNOWN_SERVICES, f"{spec.id}: unknown service prefix {service!r}"
-    # One module per service: policies/aws/s3.py (or s3_<topic>.py) holds only s3_* checks.
-    module_service = spec.module.rsplit(".", 1)[-1].split("_", 1)[0]
-    assert module_service == service, f"{spec.id} lives in {spec.module}"
+    if service == "k8s":
+        # Kubernetes checks are grouped by area (pod_security.py, rbac.py, ...).
+        assert spec.module.startswith("policies.kubernetes."), f"{spec.id} lives in {spec.module}"
+    else:
+        # One module per service: policies/aws/s3.py (or s3_<topic>.py) holds only s3_* checks.
+        module_service = spec.module.rsplit(".", 1)[-1].split("_", 1)[0]
+        assert module_service == service, f"{spec.id} lives in {spec.module}"
     assert len(spec.id.split("_")) >= 3, "<service>_<resource>_<expected_state>"
 
 
@@ -57,6 +71,8 @@ def test_docstring_has_rationale_and_remediation(spec: CheckSpec) -> None:
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_references_are_well_formed(spec: CheckSpec) -> None:
     assert set(spec.references) <= {"checkov", "aws_config"}
+    if spec.id.startswith("k8s_"):
+        assert all(v.startswith("CKV_K8S_") for v in spec.references.get("checkov", ()))
     for values in spec.references.values():
         assert values and all(isinstance(v, str) and v for v in values)
 
@@ -64,12 +80,15 @@ def test_references_are_well_formed(spec: CheckSpec) -> None:
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_fixture_has_a_pass_and_a_fail(spec: CheckSpec) -> None:
     folder = FIXTURES / spec.id
-    assert list((folder / "terraform").glob("*.tf")), f"{spec.id}: no terraform fixture"
     expected = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
-    terraform = expected["terraform"]
-    assert terraform.get("pass"), f"{spec.id}: fixture has no passing resource"
-    assert terraform.get("fail"), f"{spec.id}: fixture has no failing resource"
-    assert set(terraform) <= {"pass", "fail", "unknown"}
+    sources = fixture_sources(spec)
+    assert sources, f"{spec.id}: no source produces {spec.resource_types}"
+    for source in sources:
+        assert any((folder / source).iterdir()), f"{spec.id}: no {source} fixture"
+        sets = expected[source]
+        assert sets.get("pass"), f"{spec.id}: {source} fixture has no passing resource"
+        assert sets.get("fail"), f"{spec.id}: {source} fixture has no failing resource"
+        assert set(sets) <= {"pass", "fail", "unknown"}
 
 
 def test_catalog_loads_against_the_registry() -> None:

@@ -62,9 +62,13 @@ def test_errors_and_warnings_name_target_and_line() -> None:
 def test_summary_line_per_framework() -> None:
     text = render("console", build_report())
     assert (
-        "hipaa: 3 controls — 1 not satisfied, 1 incomplete, 0 attested, 1 satisfied, 0 not applicable" in text
+        "hipaa: 3 controls — 1 not satisfied, 1 incomplete, 0 attested, 1 satisfied, "
+        "0 not applicable" in text
     )
-    assert "soc2: 2 controls — 1 not satisfied, 0 incomplete, 0 attested, 0 satisfied, 1 not applicable" in text
+    assert (
+        "soc2: 2 controls — 1 not satisfied, 0 incomplete, 0 attested, 0 satisfied, "
+        "1 not applicable" in text
+    )
 
 
 def test_framework_order_follows_user_scope() -> None:

@@ -235,4 +235,8 @@ def _to_resource(parent: _Parent) -> Resource:
         attributes=parent.attributes,
         raw=raw,
         skips=parent.skips,
+        extra_locations=[
+            Location(file=c.file, start_line=c.start_line, end_line=c.end_line)
+            for c in parent.companions
+        ],
     )

@@ -1,0 +1,258 @@
+"""YAML and JSON text -> documents with line numbers, one bad document never hiding the others.
+
+YAML is composed with PyYAML's C loader when libyaml is available (`CSafeLoader`, many times
+faster than the pure-Python one) and with `SafeLoader` otherwise; both construct plain Python
+objects with the safe constructor only. Each document keeps its node tree, whose marks give the
+lines of the document, of the items of a `List` and of annotation keys.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as SafeLoader
+
+    LIBYAML = True
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+    LIBYAML = False
+
+# A line that starts or ends a YAML document (column 0, as the spec requires).
+_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$")
+
+
+@dataclass
+class Document:
+    """One document of a stream: the data, its first and last line, and its node tree."""
+
+    data: Any
+    start_line: int
+    end_line: int
+    node: yaml.Node | None
+    line_offset: int = 0  # lines before the text the node's marks count from
+
+
+@dataclass
+class ParseError:
+    message: str
+    line: int | None
+    text: str  # the document's text (the whole stream when it cannot be split)
+
+
+@dataclass
+class ParsedText:
+    documents: list[Document] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def parse_yaml(text: str) -> ParsedText:
+    """Every document of a YAML stream; a malformed one becomes an error, the rest still load."""
+    lines = text.splitlines()
+    try:
+        return ParsedText(_compose_all(text, 0, lines), lines=lines)
+    except yaml.YAMLError:
+        pass
+    except RecursionError:
+        pass
+    # Something in the stream is malformed. The parser cannot resume after an error, so parse
+    # each document on its own: those before *and* after the bad one still load.
+    parsed = ParsedText(lines=lines)
+    for offset, chunk in split_documents(lines):
+        try:
+            parsed.documents.extend(_compose_all(chunk, offset, lines))
+        except yaml.YAMLError as exc:
+            last_line = offset + max(chunk.count("\n"), 1)
+            line = _error_line(exc, offset)
+            line = None if line is None else min(line, last_line)
+            parsed.errors.append(ParseError(_describe(exc, offset), line, chunk))
+        except RecursionError:
+            parsed.errors.append(ParseError("document nested too deeply", offset + 1, chunk))
+    return parsed
+
+
+def parse_json(text: str) -> ParsedText:
+    """One JSON document; lines come from composing it as YAML (JSON is flow-style YAML)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        error = ParseError(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno, text)
+        return ParsedText(errors=[error])
+    except RecursionError:
+        return ParsedText(errors=[ParseError("JSON nested too deeply", None, text)])
+    lines = text.splitlines()
+    node: yaml.Node | None
+    try:
+        node = yaml.compose(text, Loader=SafeLoader)
+    except (yaml.YAMLError, RecursionError):  # valid JSON that YAML 1.1 rejects: lines of the file
+        node = None
+    if node is not None:
+        start, end = node_span(node, lines)
+    else:
+        start, end = _text_span(lines)
+    return ParsedText([Document(data, start, end, node)], lines=lines)
+
+
+def split_documents(lines: Sequence[str]) -> list[tuple[int, str]]:
+    """(lines before the chunk, chunk text) for each document, split at `---` / `...` lines."""
+    chunks: list[tuple[int, str]] = []
+    start = 0
+    for index, line in enumerate(lines):
+        if index > start and _SEPARATOR.match(line):
+            chunks.append((start, "\n".join(lines[start:index]) + "\n"))
+            start = index
+    chunks.append((start, "\n".join(lines[start:]) + "\n"))
+    return chunks
+
+
+def node_span(node: yaml.Node, lines: Sequence[str], offset: int = 0) -> tuple[int, int]:
+    """First and last line (1-based, in the whole text) of a node, trailing comments excluded."""
+    start = node.start_mark.line + 1
+    mark = node.end_mark
+    # A block collection ends where the next token starts (the next key, `- ` item or `---`):
+    # when only indentation precedes that mark, the node ended on the line before.
+    index = mark.line + offset
+    before = lines[index][: mark.column] if 0 <= index < len(lines) else ""
+    end = mark.line if mark.line >= start and not before.strip() else mark.line + 1
+    start, end = start + offset, max(end, start) + offset
+    if lines:
+        end = min(end, len(lines))
+    while end > start and _is_blank_or_comment(lines[end - 1]):
+        end -= 1
+    return start, end
+
+
+def item_nodes(node: yaml.Node | None) -> list[yaml.Node] | None:
+    """The item nodes of a `List` document's `items`, or None when the node does not have them."""
+    value = mapping_value(node, "items")
+    if isinstance(value, yaml.SequenceNode):
+        return list(value.value)
+    return None
+
+
+def mapping_value(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node  # type: ignore[no-any-return]
+    return None
+
+
+def key_line(node: yaml.Node | None, path: Sequence[str], offset: int = 0) -> int | None:
+    """The line of the last key of `path` (e.g. metadata, annotations, comply.dev/skip)."""
+    for index, key in enumerate(path):
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        found = None
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                found = (key_node, value_node)
+        if found is None:
+            return None
+        if index == len(path) - 1:
+            return found[0].start_mark.line + 1 + offset
+        node = found[1]
+    return None
+
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Unusual(Exception):
+    """A construct the fast path leaves to the safe constructor (merge keys, tags, odd keys)."""
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    """The node as Python data: what SafeConstructor builds, about twice as fast.
+
+    Plain strings, mappings and sequences (nearly all of a manifest) are built directly; other
+    scalars (int, bool, null, float, timestamp) go through the safe constructor itself; anything
+    unusual (merge keys `<<`, explicit tags, non-string keys) falls back to the safe constructor
+    for the whole document, so the result is always what `yaml.safe_load` gives.
+    """
+    try:
+        return _build(node, loader, {})
+    except _Unusual:
+        return loader.construct_document(node)
+    finally:
+        loader.constructed_objects = {}
+
+
+def _build(node: yaml.Node, loader: Any, memo: dict[int, Any]) -> Any:
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        return loader.construct_object(node)
+    built = memo.get(id(node))  # an alias: the same node, the same object (as PyYAML does)
+    if built is not None:
+        return built
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        memo[id(node)] = mapping
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+                raise _Unusual
+            mapping[key_node.value] = _build(value_node, loader, memo)
+        return mapping
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        sequence: list[Any] = []
+        memo[id(node)] = sequence
+        sequence.extend(_build(item, loader, memo) for item in node.value)
+        return sequence
+    raise _Unusual
+
+
+def _compose_all(text: str, offset: int, lines: Sequence[str]) -> list[Document]:
+    loader = SafeLoader(text)
+    documents: list[Document] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                break
+            data = _construct(loader, node)
+            start, end = node_span(node, lines, offset)
+            documents.append(Document(data, start, end, node, offset))
+    finally:
+        loader.dispose()
+    return documents
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _text_span(lines: Sequence[str]) -> tuple[int, int]:
+    content = [i for i, line in enumerate(lines, 1) if line.strip()]
+    return (content[0], content[-1]) if content else (1, 1)
+
+
+def _error_line(exc: yaml.YAMLError, offset: int) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return None if mark is None else mark.line + 1 + offset
+
+
+def _describe(exc: yaml.YAMLError, offset: int) -> str:
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return f"invalid YAML: {exc}"
+    parts = []
+    if exc.context:
+        mark = exc.context_mark
+        parts.append(exc.context + (f" (line {mark.line + 1 + offset})" if mark else ""))
+    if exc.problem:
+        parts.append(exc.problem)
+    return "invalid YAML: " + "; ".join(parts) if parts else "invalid YAML"

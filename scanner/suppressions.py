@@ -1,0 +1,124 @@
+"""Turn findings into `skipped`: inline skips written on resources, and waivers from a file.
+
+Both carry a reason that ends up in every report. What cannot apply is said, not ignored: a skip
+naming an unknown check, a skip without reason, an expired skip or waiver, a waiver that matches
+no check, inline skips in a repository whose configuration forbids them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from scanner.model import Finding, Resource, ScanWarning, Status
+from scanner.registry import Registry
+from scanner.waivers import Waiver
+
+INLINE = "inline"
+WAIVER = "waiver"
+
+
+@dataclass
+class Suppressor:
+    inline: dict[tuple[int, str], str] = field(default_factory=dict)  # (id(resource), check) -> why
+    waivers: list[Waiver] = field(default_factory=list)  # the active ones
+
+    def apply(self, finding: Finding) -> None:
+        reason = self.inline.get((id(finding.resource), finding.check_id))
+        kind = INLINE
+        if reason is None:
+            waiver = next(
+                (w for w in self.waivers if w.matches(finding.check_id, finding.resource.id)), None
+            )
+            if waiver is None:
+                return
+            reason, kind = waiver.describe(), WAIVER
+        finding.original_status = finding.status
+        finding.status = Status.SKIPPED
+        finding.suppression_reason = reason
+        finding.suppressed_by = kind
+
+
+def _inline_skips(
+    resources: Iterable[Resource], registry: Registry, today: date, allowed: bool
+) -> tuple[dict[tuple[int, str], str], list[ScanWarning]]:
+    index: dict[tuple[int, str], str] = {}
+    warnings: list[ScanWarning] = []
+    for resource in resources:
+        for skip in resource.skips:
+            target = skip.file or resource.id
+            if not allowed:
+                warnings.append(
+                    ScanWarning(
+                        target,
+                        f"inline skip of {skip.check_id} on {resource.id} ignored: the "
+                        "configuration forbids inline skips (use a waiver)",
+                        skip.line,
+                    )
+                )
+                continue
+            check_id = registry.resolve(skip.check_id)
+            if check_id is None:
+                warnings.append(
+                    ScanWarning(target, f"skip names unknown check id {skip.check_id!r}", skip.line)
+                )
+                continue
+            if skip.expires is not None and skip.expires < today:
+                warnings.append(
+                    ScanWarning(
+                        target,
+                        f"skip of {skip.check_id} on {resource.id} expired on "
+                        f"{skip.expires.isoformat()} and no longer applies",
+                        skip.line,
+                    )
+                )
+                continue
+            if not skip.reason.strip():
+                warnings.append(
+                    ScanWarning(
+                        target,
+                        f"skip of {skip.check_id} on {resource.id} has no reason; add one after "
+                        "the check id",
+                        skip.line,
+                    )
+                )
+            index[(id(resource), check_id)] = skip.reason.strip() or "no reason given"
+    return index, warnings
+
+
+def _active_waivers(
+    waivers: Sequence[Waiver], registry: Registry, today: date
+) -> tuple[list[Waiver], list[ScanWarning]]:
+    active: list[Waiver] = []
+    warnings: list[ScanWarning] = []
+    for waiver in waivers:
+        if not waiver.is_active(today):
+            warnings.append(
+                ScanWarning(
+                    waiver.source,
+                    f"waiver of {waiver.check} on {waiver.resource} ({waiver.ticket}) expired on "
+                    f"{waiver.expires.isoformat()} and no longer applies",
+                )
+            )
+            continue
+        known_ids = [*registry.checks, *registry.aliases]
+        if not any(waiver.matches_check(check_id) for check_id in known_ids):
+            warnings.append(
+                ScanWarning(waiver.source, f"waiver check {waiver.check!r} matches no check id")
+            )
+        active.append(waiver)
+    return active, warnings
+
+
+def build_suppressor(
+    inventory: Iterable[Resource],
+    registry: Registry,
+    *,
+    today: date,
+    waivers: Sequence[Waiver] = (),
+    allow_inline_skips: bool = True,
+) -> tuple[Suppressor, list[ScanWarning]]:
+    inline, inline_warnings = _inline_skips(inventory, registry, today, allow_inline_skips)
+    active, waiver_warnings = _active_waivers(waivers, registry, today)
+    return Suppressor(inline, active), [*inline_warnings, *waiver_warnings]

@@ -1,0 +1,44 @@
+"""The YAML reader: safe loaders only, the same data as yaml.safe_load, lines per document."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from scanner.sources.kubernetes.documents import LIBYAML, parse_yaml
+from tests.sources.kubernetes.conftest import FIXTURES
+
+UNUSUAL = """\
+defaults: &defaults {cpu: 100m, replicas: 2, ratio: 2.5, on: yes, when: 2024-01-31, none: null}
+a: *defaults
+b:
+  <<: *defaults
+  tagged: !!str 12
+1: an int key
+nested: [[1, 2], {x: [a, b]}]
+"""
+
+
+@pytest.mark.parametrize("text", [UNUSUAL, "", "---\n---\n", "- a\n- b\n", "just a string\n"])
+def test_same_data_as_safe_load(text):
+    assert [d.data for d in parse_yaml(text).documents] == list(yaml.safe_load_all(text))
+
+
+def test_every_fixture_reads_as_safe_load_reads_it():
+    for path in sorted(FIXTURES.rglob("*.yaml")):
+        text = path.read_text()
+        try:
+            expected = list(yaml.safe_load_all(text))
+        except yaml.YAMLError:
+            continue
+        assert [d.data for d in parse_yaml(text).documents] == expected, path
+
+
+def test_libyaml_is_used_when_available():
+    assert bool(getattr(yaml, "__with_libyaml__", False)) == LIBYAML
+
+
+def test_document_spans():
+    text = "# lead\n---\na: 1\nb:\n  - x\n# trailing\n---\nc: 2\n"
+    parsed = parse_yaml(text)
+    assert [(d.start_line, d.end_line) for d in parsed.documents] == [(3, 5), (8, 8)]
