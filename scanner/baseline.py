@@ -90,7 +90,12 @@ def load_baseline(path: Path) -> list[BaselineEntry]:
 def compare(
     path: Path, entries: Iterable[BaselineEntry], findings: Iterable[Finding]
 ) -> BaselineComparison:
-    failing = {f.fingerprint for f in findings if f.status is Status.FAIL}
+    # A suppressed failure still fails underneath: it is neither new nor fixed.
+    failing = {
+        f.fingerprint
+        for f in findings
+        if f.status is Status.FAIL or f.original_status is Status.FAIL
+    }
     entries = list(entries)
     return BaselineComparison(
         path=str(path),

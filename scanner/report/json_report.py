@@ -28,7 +28,7 @@ def utc_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
+def finding_to_dict(finding: Finding, report: ScanReport | None = None) -> dict[str, Any]:
     resource = finding.resource
     out: dict[str, Any] = {
         "check_id": finding.check_id,
@@ -41,12 +41,30 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "controls": [ref.to_dict() for ref in finding.controls],
         "fingerprint": finding.fingerprint,
     }
+    if report is not None:
+        # Whether this finding gates the merge (threshold, baseline and --changed-since applied).
+        out["blocking"] = report.is_blocking(finding)
     if finding.status is Status.SKIPPED:
         suppression: dict[str, Any] = {"reason": finding.suppression_reason or ""}
         if finding.original_status is not None:
             suppression["original_status"] = finding.original_status.value
+        if finding.suppressed_by is not None:
+            suppression["by"] = finding.suppressed_by
         out["suppression"] = suppression
     return out
+
+
+def _baseline(report: ScanReport) -> dict[str, Any] | None:
+    if report.baseline is None:
+        return None
+    return {
+        "path": report.baseline.path,
+        "known_failures": len(report.baseline.known),
+        "fixed": [
+            {"check_id": e.check_id, "resource_id": e.resource_id, "fingerprint": e.fingerprint}
+            for e in report.baseline.fixed
+        ],
+    }
 
 
 def _problems(problems: list[ScanError]) -> list[dict[str, Any]]:
@@ -64,10 +82,12 @@ def report_to_dict(report: ScanReport) -> dict[str, Any]:
             "targets": list(report.targets),
         },
         "summary": report.summary(),
-        "findings": [finding_to_dict(finding) for finding in report.findings],
+        "findings": [finding_to_dict(finding, report) for finding in report.findings],
         "errors": _problems(list(report.errors)),
         "warnings": _problems(list(report.warnings)),
         "controls": [status.to_dict() for status in report.controls],
+        "baseline": _baseline(report),
+        "changed_since": report.changed_since,
     }
 
 

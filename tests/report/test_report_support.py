@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scanner.controls import Control
-from scanner.rollup import ControlState, ControlStatus
 from scanner.model import (
     ControlRef,
     Finding,
@@ -19,9 +20,11 @@ from scanner.model import (
     ScanWarning,
     Severity,
     Status,
+    fingerprint,
 )
 from scanner.registry import CheckSpec
-from scanner.results import ScanReport
+from scanner.results import BaselineComparison, BaselineEntry, ScanReport
+from scanner.rollup import ControlState, ControlStatus
 
 ROOT = "/work/repo"
 HIPAA_ENC = ControlRef("hipaa", "164.312(a)(2)(iv)")
@@ -81,6 +84,25 @@ CHECKS = {
 }
 
 
+def _public(resource: Any) -> None:
+    """Public buckets can leak PHI to anyone on the internet."""
+
+
+# Checks only the pull-request report uses (kept out of CHECKS so the other formats' tests keep
+# their exact rule sets).
+PR_CHECKS = {
+    spec.id: spec
+    for spec in (
+        _spec(
+            "s3_bucket_public_access_blocked",
+            "S3 buckets block public access",
+            Severity.CRITICAL,
+            _public,
+        ),
+    )
+}
+
+
 def bucket(name: str, file: str, start: int, end: int) -> Resource:
     return Resource(
         type="aws_s3_bucket",
@@ -100,7 +122,7 @@ def finding(
     controls: list[ControlRef],
     **extra: Any,
 ) -> Finding:
-    spec = CHECKS[check_id]
+    spec = CHECKS.get(check_id) or PR_CHECKS[check_id]
     return Finding(
         check_id=check_id,
         title=spec.title,
@@ -219,3 +241,94 @@ def build_report(**overrides: Any) -> ScanReport:
     }
     values.update(overrides)
     return ScanReport(**values)
+
+
+PR_CHANGED_SINCE = "origin/main"
+BASELINE_PATH = ".comply-baseline.json"
+
+
+def build_pr_report(**overrides: Any) -> ScanReport:
+    """build_report() as a pull-request scan sees it: a baseline and a diff-aware change set.
+
+    Threshold high, root scanned as `infra/` from the repository root. Failures:
+    - aws_s3_bucket.reports encryption (high, changed, new): blocking
+    - aws_s3_bucket.phi public access (critical, changed, new; `|` and a line break in the
+      message): blocking
+    - aws_s3_bucket.phi versioning (medium): below the threshold
+    - aws_s3_bucket.legacy encryption (high, changed): accepted in the baseline
+    - the CloudTrail trail (critical, live AWS, not changed): outside the change
+    The baseline also lists aws_s3_bucket.archive encryption, which no longer fails: fixed.
+    """
+    base = build_report()
+    phi = bucket("phi", "modules/storage/s3.tf", 60, 71)
+    legacy = bucket("legacy", "legacy.tf", 1, 8)
+    findings = [
+        *base.findings,
+        finding(
+            "s3_bucket_public_access_blocked",
+            Status.FAIL,
+            "Bucket phi allows public ACLs | policies\nacl = public-read",
+            phi,
+            [HIPAA_ENC, SOC2_ENC],
+        ),
+        finding(
+            "s3_bucket_versioning_enabled",
+            Status.FAIL,
+            "Bucket phi has no versioning",
+            phi,
+            [SOC2_ENC],
+        ),
+        finding(
+            "s3_bucket_encrypted_at_rest",
+            Status.FAIL,
+            "Bucket legacy has no encryption",
+            legacy,
+            [HIPAA_ENC, SOC2_ENC],
+        ),
+    ]
+    known = fingerprint("s3_bucket_encrypted_at_rest", legacy.id)
+    fixed = BaselineEntry(
+        check_id="s3_bucket_encrypted_at_rest",
+        resource_id="aws_s3_bucket.archive",
+        fingerprint=fingerprint("s3_bucket_encrypted_at_rest", "aws_s3_bucket.archive"),
+    )
+    values: dict[str, Any] = {
+        "findings": findings,
+        "checks": {**CHECKS, **PR_CHECKS},
+        "sarif_prefix": "infra",
+        "frameworks": ["hipaa", "soc2"],
+        "resources_scanned": 6,
+        "files_scanned": 4,
+        "baseline": BaselineComparison(path=BASELINE_PATH, known=frozenset({known}), fixed=[fixed]),
+        "changed_since": PR_CHANGED_SINCE,
+        "changed_resource_ids": frozenset(
+            {"aws_s3_bucket.reports", "aws_s3_bucket.phi", "aws_s3_bucket.legacy"}
+        ),
+    }
+    values.update(overrides)
+    return build_report(**values)
+
+
+GOLDEN_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "report_golden"
+UPDATE_GOLDEN_ENV = "COMPLY_UPDATE_GOLDEN"
+
+
+def assert_golden(name: str, text: str) -> None:
+    """Compare `text` with tests/fixtures/report_golden/`name`, byte for byte.
+
+    `COMPLY_UPDATE_GOLDEN=1 pytest tests/report` rewrites the golden files instead: do it only
+    deliberately, and review the diff.
+    """
+    path = GOLDEN_DIR / name
+    if os.environ.get(UPDATE_GOLDEN_ENV) == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+        return
+    assert path.is_file(), (
+        f"missing golden file {path}; run with {UPDATE_GOLDEN_ENV}=1 to create it"
+    )
+    expected = path.read_bytes().decode("utf-8")
+    assert text == expected, (
+        f"{name} differs from its golden file; if the change is intended, "
+        f"rerun with {UPDATE_GOLDEN_ENV}=1 and review the diff"
+    )
