@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Scans the bundled healthcare stack. It has deliberate failures, so findings are expected:
+# Scans the bundled healthcare stack (Terraform and Kubernetes). It has deliberate failures, so findings are expected:
 # --soft-fail keeps the demo's exit code 0 while still exiting 2 on a scan error.
 demo: $(STAMP)
 	$(BIN)/comply scan terraform examples/terraform --soft-fail --no-cache
+	$(BIN)/comply scan kubernetes examples/kubernetes --soft-fail
 
 test: $(STAMP)
 	$(BIN)/ruff check .
