@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-REPORT_FORMATS = ("console", "json", "sarif", "junit")
+REPORT_FORMATS = ("console", "json", "sarif", "junit", "markdown", "github", "gitlab")
 
 
 class OutputTargetError(Exception):

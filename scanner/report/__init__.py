@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from scanner.report import console, json_report, junit, sarif
+from scanner.report import console, github, gitlab, json_report, junit, markdown, sarif
 from scanner.results import ScanReport
 
 
@@ -21,6 +21,9 @@ FORMATS: dict[str, Renderer] = {
     "json": json_report.render,
     "sarif": sarif.render,
     "junit": junit.render,
+    "markdown": markdown.render,
+    "github": github.render,
+    "gitlab": gitlab.render,
 }
 
 

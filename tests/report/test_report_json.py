@@ -15,7 +15,7 @@ def _load(**overrides: object) -> dict:
 
 
 def test_formats_registry_and_unknown_format() -> None:
-    assert set(FORMATS) == {"console", "json", "sarif", "junit"}
+    assert set(FORMATS) == {"console", "json", "sarif", "junit", "markdown", "github", "gitlab"}
     with pytest.raises(UnknownFormatError, match="choose from"):
         render("yaml", build_report())
 
@@ -31,6 +31,8 @@ def test_top_level_keys_in_stable_order() -> None:
         "errors",
         "warnings",
         "controls",
+        "baseline",
+        "changed_since",
     ]
     assert data["schema_version"] == "1"
     assert data["tool"] == {"name": "comply", "version": "0.1.0"}
@@ -84,6 +86,7 @@ def test_finding_full_shape() -> None:
             {"framework": "soc2", "id": "CC6.1"},
         ],
         "fingerprint": fingerprint("s3_bucket_encrypted_at_rest", "aws_s3_bucket.reports"),
+        "blocking": True,
     }
 
 
