@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scanner.model import Finding, ScanError, ScanWarning, Severity, Status
+from scanner.model import Finding, Resource, ScanError, ScanWarning, Severity, Status
 from scanner.registry import CheckSpec
 from scanner.rollup import ControlStatus
 
@@ -57,6 +57,7 @@ class ScanReport:
     # `--changed-since REF`: ids of the resources whose blocks changed; None when not diff-aware.
     changed_since: str | None = None
     changed_resource_ids: frozenset[str] | None = None
+    inventory: list[Resource] = field(default_factory=list)  # every resource scanned
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status for f in self.findings)

@@ -128,5 +128,6 @@ def build_report(
         frameworks=list(options.frameworks) or list(catalog.frameworks),
         severity_threshold=options.severity_threshold,
         resources_scanned=len(inventory),
+        inventory=list(inventory),
         files_scanned=files_scanned,
     )

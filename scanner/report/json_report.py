@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner.model import Finding, ScanError, Status
+from scanner.redaction import redact
 from scanner.results import ScanReport
 
 SCHEMA_VERSION = "1"
@@ -88,10 +89,31 @@ def report_to_dict(report: ScanReport) -> dict[str, Any]:
         "controls": [status.to_dict() for status in report.controls],
         "baseline": _baseline(report),
         "changed_since": report.changed_since,
+        "resources": _resources(report),
     }
+
+
+def _resources(report: ScanReport) -> list[dict[str, Any]]:
+    """The population that was scanned, with the raw data each result was judged on (redacted):
+    what an evidence bundle shows an auditor."""
+    seen: dict[str, dict[str, Any]] = {}
+    for resource in report.inventory:
+        seen.setdefault(
+            resource.id,
+            {
+                "id": resource.id,
+                "type": resource.type,
+                "source": resource.source,
+                "location": resource.location.to_dict(),
+                "raw": redact(resource.raw),
+            },
+        )
+    return [seen[key] for key in sorted(seen)]
 
 
 def render(report: ScanReport, *, color: bool = False) -> str:
     """The JSON report, indented, UTF-8 text (not \\u escapes), ending in a newline."""
     del color  # JSON has no colour
-    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    # default=str: raw data from any source stays serialisable (dates, markers) rather than crash.
+    text = json.dumps(report_to_dict(report), indent=2, ensure_ascii=False, default=str)
+    return text + "\n"

@@ -257,3 +257,19 @@ def test_cache_never_changes_results(comply, tmp_path: Path, cache: str):
     assert any(cache_dir.rglob("*")), "the cache directory was not used"
     strip = lambda d: [(f["check_id"], f["resource"]["id"], f["status"]) for f in d["findings"]]  # noqa: E731
     assert strip(first.json()) == strip(second.json())
+
+
+def test_json_lists_the_scanned_population_with_secrets_redacted(comply, tmp_path: Path):
+    outputs = {fmt: tmp_path / f"out.{fmt}" for fmt in ("json", "sarif", "junit", "markdown")}
+    args = [arg for fmt, path in outputs.items() for arg in ("-o", f"{fmt}={path}")]
+    result = comply("scan", "terraform", CLI / "secrets", "--no-cache", *args, "-o", "console")
+    assert result.exit_code == 1, result.stderr
+    document = json.loads(outputs["json"].read_text())
+    (resource,) = document["resources"]
+    assert resource["id"] == "aws_db_instance.records"
+    assert resource["location"] == {"file": "main.tf", "start_line": 2, "end_line": 13}
+    assert resource["raw"]["arguments"]["password"] == "<redacted>"
+    assert resource["raw"]["arguments"]["identifier"] == "patient-records"
+    texts = [result.stdout, *(path.read_text() for path in outputs.values())]
+    for planted in ("Pl4nted-Db-Passw0rd", "AKIAPLANTEDKEY000001", "Pl4nted-Url-Secret"):
+        assert not any(planted in text for text in texts), planted

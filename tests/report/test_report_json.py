@@ -33,6 +33,7 @@ def test_top_level_keys_in_stable_order() -> None:
         "controls",
         "baseline",
         "changed_since",
+        "resources",
     ]
     assert data["schema_version"] == "1"
     assert data["tool"] == {"name": "comply", "version": "0.1.0"}
