@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from scanner.model import Finding, Resource, ScanError, ScanWarning, Severity, Status
 from scanner.registry import CheckSpec
@@ -58,6 +59,9 @@ class ScanReport:
     changed_since: str | None = None
     changed_resource_ids: frozenset[str] | None = None
     inventory: list[Resource] = field(default_factory=list)  # every resource scanned
+    # Where the inputs came from, for evidence: repository commit, AWS caller identity, accounts,
+    # regions, the command line. JSON-able values only.
+    context: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status for f in self.findings)

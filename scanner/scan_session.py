@@ -24,6 +24,7 @@ from scanner.cli_common import F, fail, framework_dir_option, load_policies, pol
 from scanner.config import Config, ConfigError, find_config
 from scanner.model import Resource, ScanError, ScanWarning, Severity
 from scanner.output_targets import OutputTarget, OutputTargetError, parse_output_targets
+from scanner.provenance import command_line, repository_state
 from scanner.registry import Registry
 from scanner.scan import ScanOptions, SelectionError, build_report
 from scanner.waivers import WaiverError, load_waivers
@@ -186,6 +187,11 @@ class ScanSession:
             )
         except SelectionError as exc:
             fail(str(exc))
+        report.context = {
+            "arguments": command_line(),
+            "repository": repository_state(root),
+            **getattr(loaded, "context", {}),
+        }
         if self.baseline_path is not None:
             path = self.baseline_path
             entries = _or_fail(lambda: load_baseline(path), BaselineError)

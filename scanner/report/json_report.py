@@ -90,6 +90,7 @@ def report_to_dict(report: ScanReport) -> dict[str, Any]:
         "baseline": _baseline(report),
         "changed_since": report.changed_since,
         "resources": _resources(report),
+        "context": report.context,
     }
 
 

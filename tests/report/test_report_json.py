@@ -34,6 +34,7 @@ def test_top_level_keys_in_stable_order() -> None:
         "baseline",
         "changed_since",
         "resources",
+        "context",
     ]
     assert data["schema_version"] == "1"
     assert data["tool"] == {"name": "comply", "version": "0.1.0"}
