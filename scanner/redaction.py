@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "<redacted>"
@@ -39,6 +40,7 @@ def _squash(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
+@lru_cache(maxsize=4096)  # the same few hundred key names recur across every resource
 def is_secret_key(key: str) -> bool:
     squashed = _squash(key)
     if squashed in _SAFE_KEYS:
@@ -86,8 +88,17 @@ KEY_NAME_RULE = (
 )
 
 
+# One pass over each string instead of one per pattern; each keeps its own case rule.
+_ANY_SECRET_VALUE = re.compile(
+    "|".join(
+        f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
+        for p in SECRET_VALUE_PATTERNS.values()
+    )
+)
+
+
 def looks_like_secret(text: str) -> bool:
-    return any(pattern.search(text) for pattern in SECRET_VALUE_PATTERNS.values())
+    return _ANY_SECRET_VALUE.search(text) is not None
 
 
 def redaction_rules() -> list[str]:

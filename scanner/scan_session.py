@@ -81,17 +81,21 @@ def effective_settings(config: Config, given: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def _emit(targets: Sequence[OutputTarget], render: Callable[[str, bool], str]) -> None:
+def _emit(targets: Sequence[OutputTarget], report: Any) -> None:
+    from scanner.report import write
+
     for target in targets:
         if target.path is None:
             color = (
                 target.format == "console" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
             )
-            click.echo(render(target.format, color), nl=False)
+            write(target.format, report, sys.stdout, color=color)
+            sys.stdout.flush()
         else:
             try:
                 target.path.parent.mkdir(parents=True, exist_ok=True)
-                target.path.write_text(render(target.format, False), encoding="utf-8")
+                with target.path.open("w", encoding="utf-8") as handle:
+                    write(target.format, report, handle)
             except OSError as exc:
                 fail(f"cannot write {target.format} report to {target.path}: {exc.strerror}")
 
@@ -168,8 +172,6 @@ class ScanSession:
         self, *, source: str, scanned: Sequence[str], root: Path, loaded: LoadedInventory
     ) -> NoReturn:
         """Evaluate, compare with the baseline and the diff, write every report, exit."""
-        from scanner.report import render
-
         try:
             report = build_report(
                 source=source,
@@ -201,7 +203,7 @@ class ScanSession:
             changed = _or_fail(lambda: changed_lines(root, ref), ChangesError)
             report.changed_since = ref
             report.changed_resource_ids = touched_resources(loaded.resources, changed)
-        _emit(self.targets, lambda fmt, color: render(fmt, report, color=color))
+        _emit(self.targets, report)
         sys.exit(report.exit_code(soft_fail=self.soft_fail))
 
 

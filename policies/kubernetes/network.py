@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -122,15 +123,15 @@ def _policy_label(policy: Resource) -> str:
     return f"{policy.get('namespace')}/{policy.get('metadata.name')}"
 
 
-def _workload_verdict(workload: Resource, policies: list[Resource]) -> Result:
+def _workload_verdict(
+    workload: Resource, policies_by_namespace: dict[Any, list[Resource]]
+) -> Result:
     namespace = workload.get("namespace")
     labels = pod_labels(workload)
     selecting = [
         p
-        for p in policies
-        if p.get("namespace") == namespace
-        and "Ingress" in _policy_types(p)
-        and selector_matches(mapping(p.get("spec.podSelector")), labels)
+        for p in policies_by_namespace.get(namespace, ())
+        if selector_matches(mapping(p.get("spec.podSelector")), labels)
     ]
     restricting = [p for p in selecting if not _allows_all_ingress(p)]
     if not restricting:
@@ -188,7 +189,11 @@ def k8s_workload_network_policy_applied(
           podSelector: {}
           policyTypes: ["Ingress"]
     """
-    policies = [r for r in resources if r.type == NETWORK_POLICY_TYPE]
-    workloads = [r for r in resources if r.type != NETWORK_POLICY_TYPE]
-    for workload in workloads:
-        yield workload, _workload_verdict(workload, policies)
+    # Index ingress policies by namespace once: a large cluster has thousands of each.
+    by_namespace: dict[Any, list[Resource]] = defaultdict(list)
+    for policy in resources:
+        if policy.type == NETWORK_POLICY_TYPE and "Ingress" in _policy_types(policy):
+            by_namespace[policy.get("namespace")].append(policy)
+    for workload in resources:
+        if workload.type != NETWORK_POLICY_TYPE:
+            yield workload, _workload_verdict(workload, by_namespace)

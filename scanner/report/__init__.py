@@ -6,7 +6,7 @@ the same report can be written to several destinations and tested byte for byte.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TextIO
 
 from scanner.report import console, github, gitlab, json_report, junit, markdown, sarif
 from scanner.results import ScanReport
@@ -42,4 +42,12 @@ def render(format_name: str, report: ScanReport, *, color: bool = False) -> str:
     return renderer(report, color=color)
 
 
-__all__ = ["FORMATS", "Renderer", "UnknownFormatError", "render"]
+def write(format_name: str, report: ScanReport, handle: TextIO, *, color: bool = False) -> None:
+    """Write `report` to an open text file; JSON streams instead of building one string."""
+    if format_name == "json":
+        json_report.write(report, handle)
+    else:
+        handle.write(render(format_name, report, color=color))
+
+
+__all__ = ["FORMATS", "Renderer", "UnknownFormatError", "render", "write"]

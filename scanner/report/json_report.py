@@ -7,11 +7,13 @@ secrets.
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
-from scanner.model import Finding, ScanError, Status
+from scanner.model import Finding, Resource, ScanError, Status
 from scanner.redaction import redact
 from scanner.results import ScanReport
 
@@ -72,7 +74,9 @@ def _problems(problems: list[ScanError]) -> list[dict[str, Any]]:
     return [problem.to_dict() for problem in problems]
 
 
-def report_to_dict(report: ScanReport) -> dict[str, Any]:
+def _sections(report: ScanReport) -> dict[str, Any]:
+    """The report's top-level keys in contract order; the two large lists stay lazy so that
+    rendering never holds every finding's dict at once."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
@@ -83,7 +87,7 @@ def report_to_dict(report: ScanReport) -> dict[str, Any]:
             "targets": list(report.targets),
         },
         "summary": report.summary(),
-        "findings": [finding_to_dict(finding, report) for finding in report.findings],
+        "findings": (finding_to_dict(finding, report) for finding in report.findings),
         "errors": _problems(list(report.errors)),
         "warnings": _problems(list(report.warnings)),
         "controls": [status.to_dict() for status in report.controls],
@@ -94,27 +98,59 @@ def report_to_dict(report: ScanReport) -> dict[str, Any]:
     }
 
 
-def _resources(report: ScanReport) -> list[dict[str, Any]]:
+def report_to_dict(report: ScanReport) -> dict[str, Any]:
+    return {
+        key: list(value) if isinstance(value, Iterator) else value
+        for key, value in _sections(report).items()
+    }
+
+
+def _resources(report: ScanReport) -> Iterator[dict[str, Any]]:
     """The population that was scanned, with the raw data each result was judged on (redacted):
     what an evidence bundle shows an auditor."""
-    seen: dict[str, dict[str, Any]] = {}
+    first: dict[str, Resource] = {}
     for resource in report.inventory:
-        seen.setdefault(
-            resource.id,
-            {
-                "id": resource.id,
-                "type": resource.type,
-                "source": resource.source,
-                "location": resource.location.to_dict(),
-                "raw": redact(resource.raw),
-            },
-        )
-    return [seen[key] for key in sorted(seen)]
+        first.setdefault(resource.id, resource)
+    for key in sorted(first):
+        resource = first[key]
+        yield {
+            "id": resource.id,
+            "type": resource.type,
+            "source": resource.source,
+            "location": resource.location.to_dict(),
+            "raw": redact(resource.raw),
+        }
+
+
+def _compact(value: Any) -> str:
+    # default=str: raw data from any source stays serialisable (dates, markers) rather than crash.
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+
+
+def write(report: ScanReport, handle: TextIO) -> None:
+    """Stream the JSON report: one top-level key and one list item per line. Lists are written
+    item by item with the C encoder, so 60,000 findings never sit in memory as one document (an
+    indented dump takes seconds in the pure-Python encoder and several times the output size)."""
+    handle.write("{\n")
+    sections = list(_sections(report).items())
+    for index, (key, value) in enumerate(sections):
+        handle.write(f"  {json.dumps(key)}: ")
+        if isinstance(value, list | Iterator):
+            first = True
+            for item in value:
+                handle.write("[\n    " if first else ",\n    ")
+                handle.write(_compact(item))
+                first = False
+            handle.write("[]" if first else "\n  ]")
+        else:
+            handle.write(_compact(value))
+        handle.write(",\n" if index < len(sections) - 1 else "\n")
+    handle.write("}\n")
 
 
 def render(report: ScanReport, *, color: bool = False) -> str:
-    """The JSON report, indented, UTF-8 text (not \\u escapes), ending in a newline."""
+    """The JSON report as text (UTF-8, not \\u escapes), ending in a newline."""
     del color  # JSON has no colour
-    # default=str: raw data from any source stays serialisable (dates, markers) rather than crash.
-    text = json.dumps(report_to_dict(report), indent=2, ensure_ascii=False, default=str)
-    return text + "\n"
+    buffer = io.StringIO()
+    write(report, buffer)
+    return buffer.getvalue()
