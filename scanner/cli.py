@@ -13,6 +13,7 @@ import click
 import yaml
 
 from scanner import __version__
+from scanner.aws_commands import aws_group, scan_aws, scan_snapshot
 from scanner.baseline import BaselineError, baseline_from_report
 from scanner.cli_common import fail, load_policies, policy_options
 from scanner.config import ConfigError, describe, find_config
@@ -227,6 +228,9 @@ def config_show(path: Path, config_path: Path | None) -> None:
 
 
 cli.add_command(controls_group)
+scan.add_command(scan_aws)
+scan.add_command(scan_snapshot)
+cli.add_command(aws_group)
 
 
 def main() -> None:

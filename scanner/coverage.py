@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from scanner.controls import Catalog, Control, Scope
@@ -13,16 +14,20 @@ from scanner.registry import Registry
 
 SOURCES = ("terraform", "aws", "kubernetes")
 
-# Canonical types that live AWS collectors produce. Empty until live AWS scanning lands: the
-# matrix must not claim coverage that no collector provides.
-LIVE_AWS_TYPES: frozenset[str] = frozenset()
+
+@lru_cache(maxsize=1)
+def live_aws_types() -> frozenset[str]:
+    """Canonical types the live AWS collectors produce: the matrix claims only real coverage."""
+    from scanner.sources.aws.collectors import all_collectors
+
+    return frozenset(t for collector in all_collectors() for t in collector.resource_types)
 
 
 def sources_for_type(resource_type: str) -> set[str]:
     if resource_type.startswith("kubernetes_"):
         return {"kubernetes"}
     if resource_type.startswith("aws_"):
-        return {"terraform", "aws"} if resource_type in LIVE_AWS_TYPES else {"terraform"}
+        return {"terraform", "aws"} if resource_type in live_aws_types() else {"terraform"}
     return set()
 
 

@@ -1,0 +1,259 @@
+"""Load balancers: ALB/NLB/GWLB with their listeners (elbv2), and classic ELBs (elb)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from scanner.model import Location, Resource, Unknown
+from scanner.sources.aws.collector import (
+    CallRecorder,
+    ClientFactory,
+    Collector,
+    RawService,
+    fan_out,
+    partition_for,
+    unknown_from,
+)
+
+
+def _flag(value: str) -> bool:
+    return value.lower() == "true"
+
+
+# DescribeLoadBalancerAttributes key -> (Terraform aws_lb argument, conversion).
+_LB_ATTRIBUTES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "deletion_protection.enabled": ("enable_deletion_protection", _flag),
+    "routing.http.drop_invalid_header_fields.enabled": ("drop_invalid_header_fields", _flag),
+    "routing.http2.enabled": ("enable_http2", _flag),
+    "routing.http.desync_mitigation_mode": ("desync_mitigation_mode", str),
+    "idle_timeout.timeout_seconds": ("idle_timeout", int),
+    "load_balancing.cross_zone.enabled": ("enable_cross_zone_load_balancing", _flag),
+}
+_ACCESS_LOG_ATTRIBUTES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "access_logs.s3.enabled": ("enabled", _flag),
+    "access_logs.s3.bucket": ("bucket", str),
+    "access_logs.s3.prefix": ("prefix", str),
+}
+
+
+def collect_v2(
+    clients: ClientFactory, recorder: CallRecorder, account: str, region: str
+) -> dict[str, Any]:
+    elbv2 = clients("elbv2", region)
+    balancers = recorder.paginate(elbv2, "describe_load_balancers", "LoadBalancers")
+
+    def one_balancer(arn: str) -> tuple[Any, Any]:
+        return (
+            recorder.paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn),
+            recorder.call(elbv2, "describe_load_balancer_attributes", LoadBalancerArn=arn),
+        )
+
+    arns = [b["LoadBalancerArn"] for b in balancers] if isinstance(balancers, list) else []
+    results = fan_out(recorder, one_balancer, arns)
+    return {
+        "load_balancers": balancers,
+        "listeners": {arn: found for arn, (found, _) in zip(arns, results, strict=True)},
+        "attributes": {arn: attrs for arn, (_, attrs) in zip(arns, results, strict=True)},
+    }
+
+
+def _lb_attributes(balancer: Mapping[str, Any], response: Any) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        "name": balancer.get("LoadBalancerName"),
+        "load_balancer_type": balancer.get("Type", "application"),
+        "internal": balancer.get("Scheme") == "internal",
+        "ip_address_type": balancer.get("IpAddressType"),
+        "security_groups": list(balancer.get("SecurityGroups") or []),
+        "subnets": [
+            zone["SubnetId"]
+            for zone in balancer.get("AvailabilityZones") or []
+            if "SubnetId" in zone
+        ],
+        "vpc_id": balancer.get("VpcId"),
+        "dns_name": balancer.get("DNSName"),
+    }
+    unknown = unknown_from(response)
+    if unknown is None and not isinstance(response, Mapping):
+        unknown = Unknown("elasticloadbalancing:DescribeLoadBalancerAttributes was not recorded")
+    if unknown is not None:
+        for name, _ in _LB_ATTRIBUTES.values():
+            attributes[name] = unknown
+        attributes["access_logs"] = unknown
+        return attributes
+    values = {item["Key"]: item.get("Value", "") for item in response.get("Attributes") or []}
+    for key, (name, convert) in _LB_ATTRIBUTES.items():
+        if key in values:
+            attributes[name] = convert(values[key])
+    access_logs = {
+        name: convert(values[key])
+        for key, (name, convert) in _ACCESS_LOG_ATTRIBUTES.items()
+        if key in values
+    }
+    if access_logs:
+        attributes["access_logs"] = [access_logs]
+    return attributes
+
+
+def _action(action: Mapping[str, Any]) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": action.get("Type")}
+    if action.get("Order") is not None:
+        block["order"] = action["Order"]
+    if action.get("TargetGroupArn"):
+        block["target_group_arn"] = action["TargetGroupArn"]
+    redirect = action.get("RedirectConfig")
+    if isinstance(redirect, Mapping):
+        # The API fills every field, with "#{protocol}"-style placeholders meaning "unchanged".
+        block["redirect"] = [
+            {
+                "protocol": redirect.get("Protocol", "#{protocol}"),
+                "port": redirect.get("Port", "#{port}"),
+                "host": redirect.get("Host", "#{host}"),
+                "path": redirect.get("Path", "/#{path}"),
+                "query": redirect.get("Query", "#{query}"),
+                "status_code": redirect.get("StatusCode"),
+            }
+        ]
+    fixed = action.get("FixedResponseConfig")
+    if isinstance(fixed, Mapping):
+        block["fixed_response"] = [
+            {
+                "content_type": fixed.get("ContentType"),
+                "message_body": fixed.get("MessageBody"),
+                "status_code": fixed.get("StatusCode"),
+            }
+        ]
+    forward = action.get("ForwardConfig")
+    if isinstance(forward, Mapping):
+        block["forward"] = [
+            {
+                "target_group": [
+                    {"arn": group.get("TargetGroupArn"), "weight": group.get("Weight")}
+                    for group in forward.get("TargetGroups") or []
+                ]
+            }
+        ]
+    return block
+
+
+def _listener_attributes(listener: Mapping[str, Any]) -> dict[str, Any]:
+    # Gateway Load Balancer listeners have no protocol or port; both stay absent.
+    attributes: dict[str, Any] = {"load_balancer_arn": listener.get("LoadBalancerArn")}
+    for name, key in (("protocol", "Protocol"), ("port", "Port"), ("ssl_policy", "SslPolicy")):
+        if listener.get(key) is not None:
+            attributes[name] = listener[key]
+    certificates = listener.get("Certificates") or []
+    if certificates:
+        attributes["certificate_arn"] = certificates[0].get("CertificateArn")
+    if listener.get("AlpnPolicy"):
+        attributes["alpn_policy"] = listener["AlpnPolicy"][0]
+    attributes["default_action"] = [_action(a) for a in listener.get("DefaultActions") or []]
+    return attributes
+
+
+def normalize_v2(raw: RawService) -> Iterable[Resource]:
+    location = Location(account=raw.account, region=raw.region)
+    balancers = raw.data.get("load_balancers")
+    listeners = raw.data.get("listeners") or {}
+    attributes = raw.data.get("attributes") or {}
+    for balancer in balancers if isinstance(balancers, list) else []:
+        arn = balancer["LoadBalancerArn"]
+        yield Resource(
+            type="aws_lb",
+            id=arn,
+            source="aws",
+            location=location,
+            attributes=_lb_attributes(balancer, attributes.get(arn)),
+            raw={"load_balancer": dict(balancer), "attributes": attributes.get(arn)},
+        )
+        found = listeners.get(arn)
+        # A failed DescribeListeners leaves no listener to mark unknown; the recorder reports it.
+        for listener in found if isinstance(found, list) else []:
+            yield Resource(
+                type="aws_lb_listener",
+                id=listener["ListenerArn"],
+                source="aws",
+                location=location,
+                attributes=_listener_attributes(listener),
+                raw=dict(listener),
+            )
+
+
+def collect_classic(
+    clients: ClientFactory, recorder: CallRecorder, account: str, region: str
+) -> dict[str, Any]:
+    elb = clients("elb", region)
+    # Listeners come inline in DescribeLoadBalancers: one call covers what the check reads.
+    return {
+        "load_balancers": recorder.paginate(
+            elb, "describe_load_balancers", "LoadBalancerDescriptions"
+        )
+    }
+
+
+def _classic_attributes(balancer: Mapping[str, Any]) -> dict[str, Any]:
+    listeners = []
+    for description in balancer.get("ListenerDescriptions") or []:
+        listener = description.get("Listener") or {}
+        entry = {
+            "lb_protocol": listener.get("Protocol"),
+            "lb_port": listener.get("LoadBalancerPort"),
+            "instance_protocol": listener.get("InstanceProtocol", listener.get("Protocol")),
+            "instance_port": listener.get("InstancePort"),
+        }
+        if listener.get("SSLCertificateId"):
+            entry["ssl_certificate_id"] = listener["SSLCertificateId"]
+        listeners.append(entry)
+    return {
+        "name": balancer.get("LoadBalancerName"),
+        "internal": balancer.get("Scheme") == "internal",
+        "listener": listeners,
+        "security_groups": list(balancer.get("SecurityGroups") or []),
+        "subnets": list(balancer.get("Subnets") or []),
+        "availability_zones": list(balancer.get("AvailabilityZones") or []),
+        "instances": [i.get("InstanceId") for i in balancer.get("Instances") or []],
+        "dns_name": balancer.get("DNSName"),
+    }
+
+
+def normalize_classic(raw: RawService) -> Iterable[Resource]:
+    location = Location(account=raw.account, region=raw.region)
+    balancers = raw.data.get("load_balancers")
+    for balancer in balancers if isinstance(balancers, list) else []:
+        # The classic API returns no ARN; this is the documented format.
+        arn = (
+            f"arn:{partition_for(raw.region)}:elasticloadbalancing:{raw.region}:{raw.account}:"
+            f"loadbalancer/{balancer['LoadBalancerName']}"
+        )
+        yield Resource(
+            type="aws_elb",
+            id=arn,
+            source="aws",
+            location=location,
+            attributes=_classic_attributes(balancer),
+            raw=dict(balancer),
+        )
+
+
+COLLECTORS = [
+    Collector(
+        name="elbv2",
+        actions=(
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeListeners",
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        ),
+        scope="regional",
+        collect=collect_v2,
+        normalize=normalize_v2,
+        resource_types=("aws_lb", "aws_lb_listener"),
+    ),
+    Collector(
+        name="elb",
+        actions=("elasticloadbalancing:DescribeLoadBalancers",),
+        scope="regional",
+        collect=collect_classic,
+        normalize=normalize_classic,
+        resource_types=("aws_elb",),
+    ),
+]

@@ -1,0 +1,188 @@
+"""Sessions, accounts, regions and clients for a live scan.
+
+Endpoints, credentials and profiles are boto3's own business: clients are created normally, so
+`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`, `~/.aws/config` services sections and the
+default credential chain all apply exactly as they do for any boto3 program. Nothing here is
+created at import time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from scanner import __version__
+
+# The region used for global services (IAM, S3 ListBuckets, STS) and for region discovery when
+# neither the profile nor the environment names one.
+FALLBACK_REGION = "us-east-1"
+GLOBAL = "global"
+EventHandler = tuple[str, Callable[..., Any]]
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Retry, timeout and pool settings shared by every client of a scan."""
+
+    # Adaptive mode adds client-side rate limiting on top of exponential backoff, which is what a
+    # scan fanning out over many threads needs when an account's API quota is shared.
+    max_attempts: int = 8
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    # One connection per worker that may use the same client at once.
+    max_pool_connections: int = 16
+
+    def config(self) -> Config:
+        return Config(
+            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_pool_connections=self.max_pool_connections,
+            user_agent_extra=f"comply/{__version__}",
+        )
+
+
+def base_session(profile: str | None = None) -> boto3.Session:
+    """The default credential chain, or a named profile."""
+    return boto3.Session(profile_name=profile) if profile else boto3.Session()
+
+
+def home_region(session: boto3.Session) -> str:
+    return session.region_name or FALLBACK_REGION
+
+
+@dataclass
+class AccountTarget:
+    """One account to scan: its session, identity and (after discovery) regions."""
+
+    session: boto3.Session
+    account: str
+    caller_arn: str
+    role_arn: str | None = None
+    regions: list[str] = field(default_factory=list)
+
+    @property
+    def home_region(self) -> str:
+        return home_region(self.session)
+
+
+class TargetError(Exception):
+    """An account that cannot be scanned at all (AssumeRole or GetCallerIdentity failed)."""
+
+    def __init__(self, target: str, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.target = target
+        self.code = code
+        self.message = message
+
+
+def _error_code(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return str(error.get("Code", "ClientError")), str(error.get("Message", exc))
+    return type(exc).__name__, str(exc)
+
+
+def identify(
+    session: boto3.Session, settings: ClientSettings, role_arn: str | None = None
+) -> AccountTarget:
+    """sts:GetCallerIdentity: which account these credentials reach (no permission needed)."""
+    try:
+        sts = session.client("sts", region_name=home_region(session), config=settings.config())
+        identity = sts.get_caller_identity()
+    except (BotoCoreError, ClientError) as exc:
+        code, message = _error_code(exc)
+        raise TargetError(f"sts:GetCallerIdentity {home_region(session)}", code, message) from exc
+    return AccountTarget(session, str(identity["Account"]), str(identity["Arn"]), role_arn)
+
+
+def assume_role(
+    base: boto3.Session,
+    role_arn: str,
+    settings: ClientSettings,
+    session_name: str = "comply-scan",
+    external_id: str | None = None,
+) -> boto3.Session:
+    """A session in another account via sts:AssumeRole (the one non-read operation we send).
+
+    The credentials last one hour (the default maximum of a role chain); a scan is expected to
+    finish well within it.
+    """
+    region = home_region(base)
+    params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
+    if external_id:
+        params["ExternalId"] = external_id
+    try:
+        sts = base.client("sts", region_name=region, config=settings.config())
+        credentials = sts.assume_role(**params)["Credentials"]
+    except (BotoCoreError, ClientError) as exc:
+        code, message = _error_code(exc)
+        raise TargetError(f"sts:AssumeRole {role_arn}", code, message) from exc
+    # A fresh botocore session on the caller's profile keeps its configuration (region, endpoint
+    # overrides in the profile's services section) while the credentials are the role's.
+    core = botocore.session.Session(
+        profile=base.profile_name if base.profile_name != "default" else None
+    )
+    core.set_credentials(
+        credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+    )
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def discover_regions(
+    target: AccountTarget, settings: ClientSettings, handlers: Sequence[EventHandler] = ()
+) -> tuple[list[str], tuple[str, str] | None]:
+    """The account's enabled regions (ec2:DescribeRegions without AllRegions lists only those).
+
+    When discovery fails (denied, offline), fall back to the session's own region and return the
+    error (code, message) so that the report says the scan covered one region only.
+    """
+    try:
+        ec2 = target.session.client("ec2", region_name=target.home_region, config=settings.config())
+        for event, handler in handlers:
+            ec2.meta.events.register(event, handler)
+        regions = ec2.describe_regions()["Regions"]
+    except (BotoCoreError, ClientError) as exc:
+        return [target.home_region], _error_code(exc)
+    names = sorted(str(r["RegionName"]) for r in regions)
+    return (names or [target.home_region]), None
+
+
+class ClientFactory:
+    """Clients per (service, region) for one account, created once and shared by threads.
+
+    botocore clients are thread-safe, sessions are not: creation happens under a lock. The
+    region "global" maps to the account's home region (IAM, S3 ListBuckets, s3control).
+    """
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        settings: ClientSettings,
+        handlers: Sequence[EventHandler] = (),
+    ) -> None:
+        self._session = session
+        self._config = settings.config()
+        self._handlers = list(handlers)
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, service: str, region: str) -> Any:
+        if region == GLOBAL:
+            region = home_region(self._session)
+        key = (service, region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._session.client(service, region_name=region, config=self._config)
+                for event, handler in self._handlers:
+                    client.meta.events.register(event, handler)
+                self._clients[key] = client
+        return client
