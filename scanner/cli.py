@@ -18,6 +18,7 @@ from scanner.baseline import BaselineError, baseline_from_report
 from scanner.cli_common import fail, load_policies, policy_options
 from scanner.config import ConfigError, describe, find_config
 from scanner.controls_commands import controls as controls_group
+from scanner.evidence_commands import evidence as evidence_group
 from scanner.results import EXIT_INCOMPLETE
 from scanner.scan import ScanOptions, SelectionError, select_checks
 from scanner.scan_session import ScanSession, scan_options
@@ -231,6 +232,7 @@ cli.add_command(controls_group)
 scan.add_command(scan_aws)
 scan.add_command(scan_snapshot)
 cli.add_command(aws_group)
+cli.add_command(evidence_group)
 
 
 def main() -> None:

@@ -1,0 +1,193 @@
+"""The bundle's index.html in a real browser: headless Chromium driven by playwright.
+
+An auditor opens the bundle from disk, often on a machine with no network or with a proxy that
+logs everything, so the page must render from the bundle alone. The browser is Debian's
+`chromium` package (never `playwright install`, which downloads a browser); the bundle is
+exported from the examples through the real CLI. Every request the page makes is routed through
+the test: anything that is not a local file (file:, or data:/blob:/about: that never leave the
+page) is recorded and aborted, and there must be none.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # tests run as root in a container, where the sandbox cannot start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+ROOT = Path(__file__).resolve().parents[2]
+ATTESTATIONS = ROOT / "tests" / "fixtures" / "evidence_oscal" / "attestations.yaml"
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found: install Debian's `chromium` package "
+        "(apt-get install -y chromium) to run the browser test",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="the `playwright` Python package (a dev dependency) drives Chromium",
+)
+
+
+def comply(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scanner", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("browser-bundle")
+    report = work / "tf.json"
+    scan = comply("scan", "terraform", "examples/terraform", "--no-cache", "-o", f"json={report}")
+    assert scan.returncode in (0, 1), scan.stderr  # 1: the examples fail checks on purpose
+    out = work / "bundle"
+    export = comply(
+        "evidence", "export", "--framework", "hipaa", str(report),
+        "--attestations", str(ATTESTATIONS), "--out", str(out),
+    )  # fmt: skip
+    if export.returncode == 2 and "No such command 'evidence'" in export.stderr:
+        pytest.skip("`comply evidence` is not registered in the CLI yet")
+    assert export.returncode == 0, export.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def controls(bundle_dir: Path) -> list[dict[str, Any]]:
+    findings = json.loads((bundle_dir / "findings.json").read_text(encoding="utf-8"))
+    rows: list[dict[str, Any]] = findings["controls"]
+    return rows
+
+
+@pytest.fixture
+def browser_page() -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A page in a fresh context, with every non-local request recorded and aborted.
+
+    Yields (page, outside requests, page errors). Page errors include script errors and console
+    errors, so an external asset that the bundle's Content-Security-Policy blocked before any
+    request was made ("Refused to load ...") still fails the test.
+    """
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            # Context-wide, so popups and frames are covered too; `on("request")` is a second
+            # net for requests a route might not see.
+            context.route("**/*", guard)
+            # The net must catch something before its silence means anything: a request to a
+            # TEST-NET address (RFC 5737) from a blank page is recorded and aborted.
+            probe = context.new_page()
+            probe.set_content('<img src="http://192.0.2.1/probe.png">', wait_until="load")
+            probe.close()
+            assert outside == ["http://192.0.2.1/probe.png"], outside
+            outside.clear()
+            page = context.new_page()
+            page.on(
+                "request",
+                lambda request: (
+                    None if request.url.startswith(LOCAL_SCHEMES) else outside.append(request.url)
+                ),
+            )
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on(
+                "console",
+                lambda message: errors.append(message.text) if message.type == "error" else None,
+            )
+            yield page, outside, errors
+        finally:
+            browser.close()
+
+
+def test_index_renders_the_control_table_offline(
+    bundle_dir: Path,
+    controls: list[dict[str, Any]],
+    browser_page: tuple[Any, list[str], list[str]],
+    tmp_path: Path,
+    record_property: Any,
+) -> None:
+    page, outside, errors = browser_page
+    page.goto((bundle_dir / "index.html").as_uri(), wait_until="load")
+
+    # The control table is the one whose header names a Status column next to Control.
+    table = (
+        page.locator("table")
+        .filter(has=page.locator("th", has_text="Status"))
+        .filter(has=page.locator("th", has_text="Control"))
+    )
+    sync_api.expect(table).to_have_count(1)
+    rows = table.locator("tbody tr")
+    sync_api.expect(rows).to_have_count(len(controls))
+    assert len(controls) == 68  # every HIPAA Security Rule control of controls/hipaa.yaml
+
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    status_column = headers.index("Status")
+    for index, control in enumerate(controls):
+        cells = rows.nth(index).locator("td")
+        assert cells.first.inner_text().strip() == control["id"]
+        status = cells.nth(status_column)
+        sync_api.expect(status).to_have_text(control["status"].replace("_", " "))
+        assert status.locator(".status").is_visible()
+    statuses = {c["status"] for c in controls}
+    assert {"not_satisfied", "attested", "incomplete"} <= statuses
+
+    screenshot = tmp_path / "evidence-index.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > 10_000
+    record_property("screenshot", str(screenshot))
+    print(f"\nscreenshot of the bundle index: {screenshot}")
+
+    # Through to one control page: the one with a failing check, by its link in the table.
+    failing = next(c for c in controls if c["status"] == "not_satisfied")
+    row = rows.nth(controls.index(failing))
+    row.get_by_role("link", name=failing["id"], exact=True).click()
+    page.wait_for_load_state("load")
+    assert page.url == (bundle_dir / failing["page"]).as_uri()
+    sync_api.expect(page.locator("h1")).to_contain_text(failing["id"])
+    sync_api.expect(page.locator("body")).to_contain_text(failing["title"])
+    sync_api.expect(page.locator("body")).to_contain_text("not satisfied")
+    control_shot = tmp_path / "evidence-control.png"
+    page.screenshot(path=str(control_shot), full_page=True)
+    record_property("control_screenshot", str(control_shot))
+    print(f"screenshot of control {failing['id']}: {control_shot}")
+
+    # Back to the index through the page's own header link.
+    page.locator("header a").first.click()
+    page.wait_for_load_state("load")
+    assert page.url == (bundle_dir / "index.html").as_uri()
+
+    assert outside == [], f"requests left the page: {outside}"
+    assert errors == [], f"errors on the page (scripts, blocked assets): {errors}"

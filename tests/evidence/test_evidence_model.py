@@ -1,0 +1,192 @@
+"""The bundle model: roll-up of several reports, the date it is judged on, exceptions, ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from scanner.attestations import Attestation
+from scanner.controls import Catalog, load_catalog
+from scanner.evidence.model import (
+    AttestationEvidenceItem,
+    BundleModel,
+    ModelInputs,
+    ReportDocument,
+    build_model,
+)
+from scanner.model import ControlRef
+from scanner.registry import Registry, load_registry
+from scanner.waivers import Waiver
+
+CONTROL = "164.308(a)(4)(ii)(C)"  # partial; one check: k8s_rbac_cluster_admin_not_bound
+CHECK = "k8s_rbac_cluster_admin_not_bound"
+
+
+@pytest.fixture(scope="module")
+def policies() -> tuple[Registry, Catalog]:
+    registry = load_registry()
+    return registry, load_catalog(registry)
+
+
+def finding(rid: str, status: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "check_id": CHECK,
+        "title": "cluster-admin is not bound",
+        "severity": "high",
+        "status": status,
+        "message": f"{rid} is {status}",
+        "resource": {"id": rid, "type": "kubernetes_cluster_role_binding", "source": "kubernetes"},
+        "location": {"file": "rbac.yaml", "start_line": 1, "end_line": 9},
+        "controls": [{"framework": "hipaa", "id": CONTROL}],
+        "fingerprint": f"fp-{rid}",
+        **extra,
+    }
+
+
+def report(
+    name: str, finished: str, findings: list[dict[str, Any]], evaluated: bool = True
+) -> ReportDocument:
+    resources = [
+        {
+            "id": f["resource"]["id"],
+            "type": f["resource"]["type"],
+            "source": "kubernetes",
+            "location": f["location"],
+            "raw": {"kind": "ClusterRoleBinding", "metadata": {"name": f["resource"]["id"]}},
+        }
+        for f in findings
+    ]
+    document = {
+        "schema_version": "1",
+        "tool": {"name": "comply", "version": "test"},
+        "scan": {
+            "started_at": finished,
+            "finished_at": finished,
+            "source": "kubernetes",
+            "targets": ["k8s"],
+        },
+        "summary": {},
+        "findings": findings,
+        "errors": [],
+        "warnings": [],
+        "controls": [{"framework": "hipaa", "id": CONTROL}] if evaluated else [],
+        "resources": resources,
+        "context": {"arguments": ["comply", "scan", "kubernetes", "k8s"], "password": "hunter2"},
+    }
+    return ReportDocument(name=name, sha256=name * 2, document=document)
+
+
+def attestation(signed: str, expires: str, evidence: tuple[str, ...] = ()) -> Attestation:
+    return Attestation(
+        control=ControlRef("hipaa", CONTROL),
+        statement="Access reviews are performed quarterly.",
+        owner="iam-lead@example.com",
+        date=dt.date.fromisoformat(signed),
+        expires=dt.date.fromisoformat(expires),
+        evidence=evidence,
+        source="attestations.yaml entry 1",
+    )
+
+
+def build(
+    policies: tuple[Registry, Catalog], reports: list[ReportDocument], **extra: Any
+) -> BundleModel:
+    registry, catalog = policies
+    inputs = ModelInputs(
+        framework="hipaa",
+        reports=reports,
+        catalog=catalog,
+        registry=registry,
+        tool_version="test",
+        policies_sha256="p" * 64,
+        catalog_sha256="c" * 64,
+        **extra,
+    )
+    return build_model(inputs)
+
+
+def control_of(model: BundleModel) -> Any:
+    return next(c for c in model.controls if c.id == CONTROL)
+
+
+def test_attestation_is_judged_on_the_scan_date_not_the_clock(policies: Any) -> None:
+    reports = [report("a.json", "2020-06-01T10:00:00Z", [finding("crb-ok", "pass")])]
+    model = build(policies, reports, attestations=[attestation("2020-01-01", "2020-12-31")])
+    assert model.evaluated_on == dt.date(2020, 6, 1)
+    assert model.generated_at == "2020-06-01T10:00:00Z"
+    control = control_of(model)
+    assert control.status == "attested"
+    assert control.attestation is not None and control.attestation.current
+
+
+def test_union_of_reports_rolls_up_with_the_worst_result(policies: Any) -> None:
+    reports = [
+        report("a.json", "2020-06-01T10:00:00Z", [finding("crb-ok", "pass")]),
+        report("b.json", "2020-06-02T10:00:00Z", [finding("crb-bad", "fail")]),
+    ]
+    model = build(policies, reports, attestations=[attestation("2020-01-01", "2020-12-31")])
+    control = control_of(model)
+    assert control.status == "not_satisfied"
+    assert control.counts["pass"] == 1 and control.counts["fail"] == 1
+    assert [r.id for r in control.population] == ["crb-bad", "crb-ok"]
+    assert dict(control.population_by_source) == {"kubernetes": 2}
+    assert model.evaluated_on == dt.date(2020, 6, 2)
+
+
+def test_a_control_no_report_evaluated_is_incomplete_not_not_applicable(policies: Any) -> None:
+    model = build(policies, [report("a.json", "2020-06-01T10:00:00Z", [], evaluated=False)])
+    control = control_of(model)
+    assert control.status == "incomplete" and not control.evaluated
+    assert "not evaluated" in control.reason
+
+
+def test_exceptions_and_waivers(policies: Any) -> None:
+    waived = finding(
+        "crb-legacy",
+        "skipped",
+        suppression={"reason": "waived: legacy", "original_status": "fail", "by": "waiver"},
+    )
+    inline = finding(
+        "crb-ci",
+        "skipped",
+        suppression={"reason": "CI bot", "original_status": "fail", "by": "inline"},
+    )
+    waiver = Waiver(
+        CHECK, "crb-leg*", "legacy", "ciso@example.com", "SEC-1", dt.date(2020, 5, 1), "w entry 1"
+    )
+    model = build(
+        policies, [report("a.json", "2020-06-01T10:00:00Z", [waived, inline])], waivers=[waiver]
+    )
+    control = control_of(model)
+    kinds = {e.finding.resource_id: e for e in control.exceptions}
+    assert kinds["crb-legacy"].kind == "waiver" and kinds["crb-legacy"].waiver is not None
+    assert kinds["crb-ci"].kind == "inline" and kinds["crb-ci"].reason == "CI bot"
+    (record,) = model.waivers
+    assert [f.resource_id for f in record.covered] == ["crb-legacy"]
+    assert record.active is False  # expired before the scan date: the page says so
+
+
+def test_missing_attestation_evidence_is_listed(policies: Any) -> None:
+    a = attestation("2020-01-01", "2020-12-31", ("files/missing.pdf", "files/here.txt"))
+    here = AttestationEvidenceItem(
+        "files/here.txt", "file", "copied", "attestations/files/here.txt", "0" * 64
+    )
+    model = build(
+        policies,
+        [report("a.json", "2020-06-01T10:00:00Z", [])],
+        attestations=[a],
+        attestation_items={(a.source, "files/here.txt"): here},
+    )
+    items = {i.reference: i.state for i in control_of(model).attestation.evidence}  # type: ignore[union-attr]
+    assert items == {"files/missing.pdf": "missing", "files/here.txt": "copied"}
+
+
+def test_ids_are_stable_and_context_is_redacted(policies: Any) -> None:
+    reports = [report("a.json", "2020-06-01T10:00:00Z", [finding("crb-ok", "pass")])]
+    first, second = build(policies, reports), build(policies, reports)
+    assert first == second
+    assert first.uuid == second.uuid and control_of(first).uuid == control_of(second).uuid
+    assert first.reports[0].context["password"] == "<redacted>"
+    assert first.findings[0].evidence_path == "evidence/raw/kubernetes/crb-ok.json"
