@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from scanner.controls import Catalog, CatalogError
+from scanner.dates import parse_date
 from scanner.model import ControlRef, ScanWarning
 
 REQUIRED_FIELDS = ("control", "statement", "owner", "date", "expires")
@@ -60,16 +61,10 @@ class Attestation:
 
 
 def _as_date(value: Any, field_name: str, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):  # YAML reads `2026-03-01T09:00` as a datetime
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise AttestationError(f"{where}: {field_name} {value!r} is not a date (use YYYY-MM-DD)")
+    parsed = parse_date(value)
+    if parsed is None:
+        raise AttestationError(f"{where}: {field_name} {value!r} is not a date (use YYYY-MM-DD)")
+    return parsed
 
 
 def _parse_entry(entry: Any, where: str, catalog: Catalog) -> Attestation:

@@ -8,15 +8,14 @@ overlaps a line the change added, modified or removed.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scanner.git import GitError, run_git
 from scanner.model import Location, Resource
 
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-GIT_TIMEOUT_SECONDS = 60
 
 
 class ChangesError(Exception):
@@ -42,19 +41,9 @@ class ChangedLines:
 
 def _git(root: Path, *args: str) -> str:
     try:
-        completed = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ChangesError(f"git {' '.join(args)} failed: {exc}") from exc
-    if completed.returncode != 0:
-        raise ChangesError(f"git {' '.join(args[:2])}: {completed.stderr.strip() or 'failed'}")
-    return completed.stdout
+        return run_git(root, *args)
+    except GitError as exc:
+        raise ChangesError(str(exc)) from exc
 
 
 def parse_diff(diff: str, prefix: str) -> ChangedLines:

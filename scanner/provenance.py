@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from scanner.git import GitError, run_git
 
 GIT_TIMEOUT_SECONDS = 10
 
 
 def _git(folder: Path, *args: str) -> str | None:
     try:
-        completed = subprocess.run(
-            ["git", *args],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return completed.stdout.strip() if completed.returncode == 0 else None
+        return run_git(folder, *args, timeout=GIT_TIMEOUT_SECONDS).strip()
+    except GitError:
+        return None  # not a repository, or no git: provenance is simply not recorded
 
 
 def repository_state(folder: Path) -> dict[str, Any]:

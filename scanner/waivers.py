@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from scanner.dates import parse_date
+
 REQUIRED_FIELDS = ("check", "resource", "reason", "approver", "ticket", "expires")
 
 
@@ -60,16 +62,10 @@ class Waiver:
 
 
 def _as_date(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise WaiverError(f"{where}: expires {value!r} is not a date (use YYYY-MM-DD)")
+    parsed = parse_date(value)
+    if parsed is None:
+        raise WaiverError(f"{where}: expires {value!r} is not a date (use YYYY-MM-DD)")
+    return parsed
 
 
 def _parse(entry: Any, where: str) -> Waiver:

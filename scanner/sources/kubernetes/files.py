@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.model import ScanError
+from scanner.sources.source_files import decode as decode_text
+from scanner.sources.source_files import read_bytes, relative_name, walk_dirs
+
+__all__ = ["relative_name"]  # re-exported: the loader imports it from here
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -15,14 +19,6 @@ SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 
 def is_manifest_file(name: str) -> bool:
     return name.lower().endswith(MANIFEST_SUFFIXES) and not name.startswith(".")
-
-
-def relative_name(path: Path, root: Path) -> str:
-    """Posix path relative to the scan root (with `..` when it is outside it)."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(path, root)).as_posix()
 
 
 def scan_root(paths: Sequence[Path]) -> Path:
@@ -48,36 +44,7 @@ def walk_manifest_dirs(root: Path) -> dict[Path, list[Path]]:
     symlink loop cannot make the walk run forever. Folders without manifest files are included
     (with no files) so that a kustomization's subfolders are known.
     """
-    found: dict[Path, list[Path]] = {}
-    stack = [root]
-    while stack:
-        directory = stack.pop()
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            continue
-        files: list[Path] = []
-        subdirs: list[Path] = []
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith(".") and entry.name not in SKIPPED_DIRS:
-                        subdirs.append(Path(entry.path))
-                elif is_manifest_file(entry.name) and entry.is_file():
-                    files.append(Path(entry.path))  # a linked file is still a manifest
-            except OSError:
-                continue
-        found[directory] = files
-        stack.extend(reversed(subdirs))
-    return found
-
-
-def _too_large(size: int, limit: int) -> str:
-    mib = 1024 * 1024
-    return (
-        f"file is {size / mib:.1f} MB ({size} bytes), larger than the limit of "
-        f"{limit / mib:.1f} MB ({limit} bytes); not parsed"
-    )
+    return walk_dirs(root, is_manifest_file, SKIPPED_DIRS)
 
 
 @dataclass
@@ -92,34 +59,13 @@ class SourceText:
 
 def decode(data: bytes, rel: str, max_file_size: int) -> tuple[str | None, ScanError | None]:
     """Bytes to text with the same guards as a file read: size, NUL bytes, UTF-8."""
-    if len(data) > max_file_size:
-        return None, ScanError(target=rel, message=_too_large(len(data), max_file_size))
-    if b"\x00" in data:
-        return None, ScanError(
-            target=rel, message="binary file (contains NUL bytes), not a manifest"
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, ScanError(target=rel, message=f"not valid UTF-8 (byte {exc.start})", line=line)
-    return text.removeprefix("\ufeff"), None
+    return decode_text(data, rel, max_file_size, "a manifest")
 
 
 def read_source(path: Path, rel: str, max_file_size: int) -> SourceText:
     """Read one file; every failure becomes a ScanError naming the file, never an exception."""
-
-    def failed(message: str) -> SourceText:
-        return SourceText(path, rel, None, ScanError(target=rel, message=message))
-
-    try:
-        size = path.stat().st_size
-        if size > max_file_size:
-            return failed(_too_large(size, max_file_size))
-        data = path.read_bytes()
-    except PermissionError:
-        return failed("cannot read file: permission denied")
-    except OSError as exc:
-        return failed(f"cannot read file: {exc.strerror or exc}")
+    data, error = read_bytes(path, rel, max_file_size)
+    if data is None:
+        return SourceText(path, rel, None, error)
     text, error = decode(data, rel, max_file_size)
     return SourceText(path, rel, text, error)

@@ -14,16 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from scanner.dates import parse_date
 from scanner.model import ScanWarning, Skip
 
 SKIP_ANNOTATION = "comply.dev/skip"
 EXPIRES_ANNOTATION = "comply.dev/skip-expires"
 
 _CHECK_ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -89,13 +89,4 @@ def skips_from_metadata(
 
 def parse_expiry(value: object) -> date | None:
     """An ISO date `YYYY-MM-DD`; an unquoted YAML date (already a date) is accepted too."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    return parse_date(value)
