@@ -36,8 +36,12 @@ _ENVIRONMENT_KEYS = frozenset({"variables", "environment", "environmentvariables
 _SAFE_KEYS = frozenset({"httptokens"})
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=8192)  # key names repeat across every resource of a scan
 def _squash(key: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", key.lower())
+    return _NOT_ALNUM.sub("", key.lower())
 
 
 @lru_cache(maxsize=4096)  # the same few hundred key names recur across every resource
@@ -123,6 +127,8 @@ def redact(value: Any) -> Any:
     """A copy of `value` with secret-looking string values replaced by `<redacted>`."""
     if isinstance(value, str):
         return REDACTED if looks_like_secret(value) else value
+    if value is None or isinstance(value, bool | int | float):
+        return value  # the common leaves, before the (slow) abstract-base-class checks below
     if isinstance(value, Mapping) and value.get("kind") == "Secret":
         value = _redact_kubernetes_secret(value)
     if isinstance(value, Mapping):

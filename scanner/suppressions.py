@@ -25,9 +25,11 @@ class Suppressor:
     waivers: list[Waiver] = field(default_factory=list)  # the active ones
 
     def apply(self, finding: Finding) -> None:
-        reason = self.inline.get((id(finding.resource), finding.check_id))
+        reason = self.inline.get((id(finding.resource), finding.check_id)) if self.inline else None
         kind = INLINE
         if reason is None:
+            if not self.waivers:
+                return
             waiver = next(
                 (w for w in self.waivers if w.matches(finding.check_id, finding.resource.id)), None
             )

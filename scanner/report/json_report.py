@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from scanner.model import Finding, Resource, ScanError, Status
+from scanner.model import ControlRef, Finding, Resource, ScanError, Status
 from scanner.redaction import redact
 from scanner.results import ScanReport
 
@@ -122,9 +122,74 @@ def _resources(report: ScanReport) -> Iterator[dict[str, Any]]:
         }
 
 
+class Encoded(str):
+    """A list item already encoded as compact JSON (written as is)."""
+
+    __slots__ = ()
+
+
+class _FindingEncoder:
+    """`_compact(finding_to_dict(f, report))`, byte for byte, several times faster: what is
+    constant per check (title, severity, controls) and per resource (resource, location) is
+    encoded once. A scan of 10,000 Kubernetes objects writes ~67,000 findings."""
+
+    def __init__(self, report: ScanReport) -> None:
+        self.report = report
+        self.heads: dict[tuple[str, str, str], str] = {}
+        self.controls: dict[tuple[ControlRef, ...], str] = {}
+        self.by_resource: dict[int, str] = {}
+
+    def encode(self, finding: Finding) -> Encoded:
+        key = (finding.check_id, finding.title, finding.severity.value)
+        head = self.heads.get(key) or self._head(finding, key)
+        refs = tuple(finding.controls)
+        controls = self.controls.get(refs)
+        if controls is None:
+            controls = f', "controls": {_compact([ref.to_dict() for ref in refs])}'
+            self.controls[refs] = controls
+        resource = self.by_resource.get(id(finding.resource))
+        if resource is None:
+            r = finding.resource
+            resource = (
+                f', "resource": {_compact({"id": r.id, "type": r.type, "source": r.source})}'
+                f', "location": {_compact(finding.location.to_dict())}'
+            )
+            self.by_resource[id(finding.resource)] = resource
+        blocking = "true" if self.report.is_blocking(finding) else "false"
+        parts = [
+            head,
+            f', "status": "{finding.status.value}", "message": {_compact(finding.message)}',
+            resource,
+            controls,
+            f', "fingerprint": "{finding.fingerprint}", "blocking": {blocking}',
+        ]
+        if finding.status is Status.SKIPPED:
+            suppression = finding_to_dict(finding)["suppression"]
+            parts.append(f', "suppression": {_compact(suppression)}')
+        parts.append("}")
+        return Encoded("".join(parts))
+
+    def _head(self, finding: Finding, key: tuple[str, str, str]) -> str:
+        head = (
+            f'{{"check_id": {_compact(finding.check_id)}, "title": {_compact(finding.title)}, '
+            f'"severity": "{finding.severity.value}"'
+        )
+        self.heads[key] = head
+        return head
+
+
+def _encoded_findings(report: ScanReport) -> Iterator[Encoded]:
+    encoder = _FindingEncoder(report)
+    return (encoder.encode(finding) for finding in report.findings)
+
+
+# default=str: raw data from any source stays serialisable (dates, markers) rather than crash.
+# One encoder for every item: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(", ", ": "))
+
+
 def _compact(value: Any) -> str:
-    # default=str: raw data from any source stays serialisable (dates, markers) rather than crash.
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+    return _ENCODER.encode(value)
 
 
 def write(report: ScanReport, handle: TextIO) -> None:
@@ -132,14 +197,14 @@ def write(report: ScanReport, handle: TextIO) -> None:
     item by item with the C encoder, so 60,000 findings never sit in memory as one document (an
     indented dump takes seconds in the pure-Python encoder and several times the output size)."""
     handle.write("{\n")
-    sections = list(_sections(report).items())
+    sections = list({**_sections(report), "findings": _encoded_findings(report)}.items())
     for index, (key, value) in enumerate(sections):
         handle.write(f"  {json.dumps(key)}: ")
         if isinstance(value, list | Iterator):
             first = True
             for item in value:
                 handle.write("[\n    " if first else ",\n    ")
-                handle.write(_compact(item))
+                handle.write(item if isinstance(item, Encoded) else _compact(item))
                 first = False
             handle.write("[]" if first else "\n  ]")
         else:

@@ -149,3 +149,13 @@ def test_no_resource_attributes_or_raw_data_leak() -> None:
     text = render("json", build_report())
     assert SECRET not in text
     assert "attributes" not in text and "raw" not in json.loads(text)["findings"][0]
+
+
+def test_fast_finding_encoding_is_identical_to_the_dict_path() -> None:
+    from scanner.report.json_report import _compact, _encoded_findings, finding_to_dict
+
+    report = build_report()
+    fast = list(_encoded_findings(report))
+    slow = [_compact(finding_to_dict(f, report)) for f in report.findings]
+    assert fast == slow
+    assert any(f.status.value == "skipped" for f in report.findings)
