@@ -1,0 +1,132 @@
+"""Assemble the BundleModel from the input reports, the catalog, attestations and waivers.
+
+Nothing here reads the clock: the bundle's time is the latest `finished_at` of its input reports.
+`scanner.evidence.model.build_model` is the entry point; it calls `build_model` here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from scanner.attestations import attestations_by_control, best_attestation
+from scanner.controls import Scope
+from scanner.coverage import coverage_rows
+from scanner.evidence.control_rollup import (
+    attestation_record,
+    check_types,
+    control_record,
+    waiver_records,
+)
+from scanner.evidence.model import (
+    BUNDLE_FORMAT_VERSION,
+    BundleModel,
+    FindingRecord,
+    ModelInputs,
+    stable_uuid,
+)
+from scanner.evidence.report_records import (
+    finding_record,
+    input_report,
+    report_sort_key,
+    resource_records,
+)
+from scanner.redaction import redaction_rules
+
+
+def build_model(inputs: ModelInputs) -> BundleModel:
+    framework = inputs.catalog.frameworks[inputs.framework]
+    unique = {doc.sha256: doc for doc in reversed(inputs.reports)}  # the same file twice: once
+    docs = sorted(unique.values(), key=report_sort_key)
+    reports = [input_report(d) for d in docs]
+    generated_at = max(r.finished_at for r in reports)
+    today = date.fromisoformat(generated_at[:10])
+    scope = Scope(frameworks=(inputs.framework,))
+    controls = inputs.catalog.controls(scope)
+    mapped = {check for control in controls for check in control.checks}
+    resolved = {inputs.registry.resolve(c) or c for c in mapped}
+
+    all_resources = resource_records(docs)
+    findings = [
+        finding_record(doc, item, all_resources)
+        for doc in docs
+        for item in doc.document.get("findings") or ()
+        if (inputs.registry.resolve(str(item.get("check_id"))) or item.get("check_id")) in resolved
+    ]
+    findings.sort(key=lambda f: (f.check_id, f.source, f.resource_id, f.report, f.fingerprint))
+    by_check: dict[str, list[FindingRecord]] = defaultdict(list)
+    for finding in findings:
+        by_check[finding.check_id].append(finding)
+    for check_id in mapped:  # a control naming a retired alias still sees the current check
+        current = inputs.registry.resolve(check_id)
+        if current and current != check_id:
+            by_check[check_id] = by_check.get(current, [])
+
+    wanted_types = {
+        t for check_id in mapped for t in check_types(inputs.registry, check_id, by_check[check_id])
+    }
+    with_findings = {f.evidence_path for f in findings}
+    resources = sorted(
+        (
+            r
+            for r in all_resources.values()
+            if r.type in wanted_types or r.evidence_path in with_findings
+        ),
+        key=lambda r: (r.source, r.id, r.report),
+    )
+    waivers = waiver_records(inputs.waivers, findings, today)
+    grouped = attestations_by_control(
+        a for a in inputs.attestations if a.control.framework == inputs.framework
+    )
+    attestation_records = {
+        a.source: attestation_record(a, inputs, today)
+        for a in sorted(inputs.attestations, key=lambda a: a.source)
+        if a.control.framework == inputs.framework
+    }
+    records = []
+    for control in controls:
+        chosen = best_attestation(grouped.get(control.ref, ()), today)
+        records.append(
+            control_record(
+                control,
+                inputs,
+                findings_by_check=by_check,
+                resources=resources,
+                reports=reports,
+                waivers=waivers,
+                attestation=attestation_records[chosen.source] if chosen else None,
+                attestation_obj=chosen,
+                today=today,
+            )
+        )
+    status_by_id = {r.id: r.status for r in records}
+    coverage = tuple(
+        {**row.to_dict(), "status": status_by_id.get(row.control.id, "")}
+        for row in coverage_rows(inputs.catalog, inputs.registry, scope)
+    )
+    identity = "\x1f".join([inputs.framework, *(r.sha256 for r in reports)])
+    return BundleModel(
+        uuid=stable_uuid("bundle", identity),
+        format_version=BUNDLE_FORMAT_VERSION,
+        framework=framework.id,
+        framework_name=framework.name,
+        framework_version=framework.version,
+        title=f"{framework.name}: evidence of {generated_at[:10]}",
+        generated_at=generated_at,
+        evaluated_on=today,
+        tool_name="comply",
+        tool_version=inputs.tool_version,
+        policies_sha256=inputs.policies_sha256,
+        catalog_sha256=inputs.catalog_sha256,
+        reports=tuple(reports),
+        controls=tuple(records),
+        findings=tuple(findings),
+        resources=tuple(resources),
+        waivers=tuple(waivers),
+        attestations=tuple(attestation_records[k] for k in sorted(attestation_records)),
+        attestations_file=inputs.attestations_file,
+        waivers_file=inputs.waivers_file,
+        coverage=coverage,
+        redaction_rules=tuple(redaction_rules()),
+        attachments=dict(sorted(inputs.attachments.items())),
+    )
