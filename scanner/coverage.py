@@ -58,6 +58,8 @@ def coverage_rows(catalog: Catalog, registry: Registry, scope: Scope) -> list[Co
             if spec is None:
                 continue
             served = set().union(*(sources_for_type(t) for t in spec.resource_types))
+            if spec.sources:
+                served &= set(spec.sources)
             for source in served:
                 counts[source] += 1
         rows.append(CoverageRow(control, counts))

@@ -94,6 +94,8 @@ def evaluate(
 
     for spec in checks:
         targets = [r for t in spec.resource_types for r in by_type.get(t, ())]
+        if spec.sources:
+            targets = [r for r in targets if r.source in spec.sources]
         if not targets:
             continue
         if spec.scope == "inventory":

@@ -46,6 +46,10 @@ class CheckSpec:
     # Inventory checks only: types the function also receives as evidence but does not judge
     # (NetworkPolicies for "is every workload selected by one").
     context_types: tuple[str, ...] = ()
+    # The sources whose resources this check can judge; empty means every source that produces
+    # its types. A check reading data only a live API returns (an IAM user's MFA devices) names
+    # "aws", so a Terraform resource of the same type is never judged on absent data.
+    sources: tuple[str, ...] = ()
 
     @property
     def doc(self) -> str:
@@ -76,6 +80,7 @@ def check(
     scope: str = "resource",
     aliases: Iterable[str] = (),
     context_types: Iterable[str] = (),
+    sources: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a function as a check. See docs/writing-checks.md."""
 
@@ -92,6 +97,10 @@ def check(
         if not types:
             raise RegistryError(f"check {id}: resource_types is empty")
         context = tuple(context_types)
+        declared_sources = tuple(sources)
+        unknown_sources = set(declared_sources) - {"terraform", "aws", "kubernetes"}
+        if unknown_sources:
+            raise RegistryError(f"check {id}: unknown source(s) {sorted(unknown_sources)}")
         if context and scope != "inventory":
             raise RegistryError(f"check {id}: context_types needs scope='inventory'")
         spec = CheckSpec(
@@ -105,6 +114,7 @@ def check(
             aliases=tuple(aliases),
             module=function.__module__,
             context_types=context,
+            sources=declared_sources,
         )
         setattr(function, SPEC_ATTRIBUTE, spec)
         return function

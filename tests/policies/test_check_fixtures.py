@@ -23,7 +23,10 @@ REGISTRY = load_registry()
 
 # Checks over AWS types run on Terraform; Kubernetes checks have their own fixture test.
 TERRAFORM_CHECKS = [
-    spec.id for spec in REGISTRY if any(t.startswith("aws_") for t in spec.resource_types)
+    spec.id
+    for spec in REGISTRY
+    if any(t.startswith("aws_") for t in spec.resource_types)
+    and (not spec.sources or "terraform" in spec.sources)
 ]
 
 
