@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.controls import Catalog, CatalogError
 from scanner.dates import parse_date
 from scanner.model import ControlRef, ScanWarning
+from scanner.yaml_files import YamlFileError, load_yaml_file
 
 REQUIRED_FIELDS = ("control", "statement", "owner", "date", "expires")
 URL_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
@@ -103,13 +102,9 @@ def _parse_entry(entry: Any, where: str, catalog: Catalog) -> Attestation:
 def load_attestations(path: Path, catalog: Catalog) -> tuple[list[Attestation], list[ScanWarning]]:
     """Parse and validate an attestations file; warn about evidence files that do not exist."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AttestationError(f"{path}: cannot be read: {exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise AttestationError(f"{path}:{line} is not valid YAML") from exc
+        document = load_yaml_file(path)
+    except YamlFileError as exc:
+        raise AttestationError(str(exc)) from exc
     entries = document.get("attestations") if isinstance(document, Mapping) else None
     if not isinstance(entries, list):
         raise AttestationError(f"{path}: expected a mapping with an 'attestations' list")

@@ -181,7 +181,11 @@ def baseline() -> None:
 def baseline_create(report: Path, output: Path) -> None:
     """Write the failing findings of a JSON REPORT (from `-o json=REPORT`) as a baseline."""
     document = _or_fail_baseline(lambda: baseline_from_report(report, __version__))
-    output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write baseline to {output}: {exc.strerror}")
     click.echo(f"wrote {len(document['failures'])} accepted failure(s) to {output}")
 
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from scanner.model import Severity
+from scanner.yaml_files import YamlFileError, load_yaml_file
 
 CONFIG_NAMES = (".comply.yaml", ".comply.yml")
+SEVERITY_NAMES = tuple(s.value for s in Severity)
 
 # key -> (kind, description). Kinds: "list" of strings, "paths" (list of paths), "path", "str",
 # "bool". The CLI option of the same meaning overrides the key when given on the command line.
@@ -83,11 +85,9 @@ def _check_value(key: str, kind: str, value: Any, base: Path, where: str) -> Any
 
 def load_config(path: Path) -> Config:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: is not valid YAML: {exc}") from exc
+        document = load_yaml_file(path)
+    except YamlFileError as exc:
+        raise ConfigError(str(exc)) from exc
     if document is None:
         return Config(path, {})
     if not isinstance(document, Mapping):
@@ -98,6 +98,12 @@ def load_config(path: Path) -> Config:
             known = ", ".join(sorted(KEYS))
             raise ConfigError(f"{path}: unknown key {key!r} (known keys: {known})")
         values[key] = _check_value(key, KEYS[key][0], value, path.parent, str(path))
+    threshold = values.get("severity_threshold")
+    if threshold is not None and threshold not in SEVERITY_NAMES:
+        raise ConfigError(
+            f"{path}: severity_threshold must be one of {', '.join(SEVERITY_NAMES)}, "
+            f"not {threshold!r}"
+        )
     return Config(path, values)
 
 

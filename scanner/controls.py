@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.model import ControlRef
 from scanner.paths import controls_dir
 from scanner.registry import Registry
+from scanner.yaml_files import YamlFileError, load_yaml_file
 
 AUTOMATION_LEVELS = ("automated", "partial", "manual")
 HIPAA_SPECIFICATION_KINDS = ("required", "addressable")
@@ -190,9 +189,9 @@ def _parse_control(framework_id: str, entry: Any, where: str) -> Control:
 
 def load_framework(path: Path) -> Framework:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CatalogError(f"{path}: cannot be read: {exc}") from exc
+        document = load_yaml_file(path)
+    except YamlFileError as exc:
+        raise CatalogError(str(exc)) from exc
     if not isinstance(document, Mapping) or not isinstance(document.get("framework"), Mapping):
         raise CatalogError(f"{path}: expected a mapping with 'framework' and 'controls'")
     meta = document["framework"]

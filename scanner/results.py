@@ -84,6 +84,16 @@ class ScanReport:
             )
         )
 
+    def non_blocking_reason(self, finding: Finding) -> str | None:
+        """Why a failure does not block (None when it blocks or is no failure)."""
+        if finding.status is not Status.FAIL or self.is_blocking(finding):
+            return None
+        if not finding.severity.at_least(self.severity_threshold):
+            return "below the threshold"
+        if not self.is_new(finding):
+            return "accepted by the baseline"
+        return "on a resource the change did not touch"
+
     def blocking_failures(self) -> list[Finding]:
         return [f for f in self.findings if self.is_blocking(f)]
 

@@ -8,7 +8,7 @@ no check, inline skips in a repository whose configuration forbids them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from scanner.model import Finding, Resource, ScanWarning, Status
@@ -25,6 +25,8 @@ class Suppressor:
     waivers: list[Waiver] = field(default_factory=list)  # the active ones
 
     def apply(self, finding: Finding) -> None:
+        if finding.status is Status.ERROR:
+            return  # a crashed check is a scan error: no skip or waiver may hide it
         reason = self.inline.get((id(finding.resource), finding.check_id)) if self.inline else None
         kind = INLINE
         if reason is None:
@@ -95,6 +97,9 @@ def _active_waivers(
     active: list[Waiver] = []
     warnings: list[ScanWarning] = []
     for waiver in waivers:
+        current = registry.aliases.get(waiver.check)
+        if current is not None:  # a retired id keeps working, as it does for inline skips
+            waiver = replace(waiver, check=current)
         if not waiver.is_active(today):
             warnings.append(
                 ScanWarning(

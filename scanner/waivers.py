@@ -14,9 +14,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.dates import parse_date
+from scanner.yaml_files import YamlFileError, load_yaml_file
 
 REQUIRED_FIELDS = ("check", "resource", "reason", "approver", "ticket", "expires")
 
@@ -90,11 +89,9 @@ def _parse(entry: Any, where: str) -> Waiver:
 
 def load_waivers(path: Path) -> list[Waiver]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WaiverError(f"{path}: cannot be read: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise WaiverError(f"{path}: is not valid YAML: {exc}") from exc
+        document = load_yaml_file(path)
+    except YamlFileError as exc:
+        raise WaiverError(str(exc)) from exc
     entries = document.get("waivers") if isinstance(document, Mapping) else None
     if not isinstance(entries, list):
         raise WaiverError(f"{path}: expected a mapping with a 'waivers' list")

@@ -28,3 +28,18 @@ def definite_matches(
         except UnknownValueError as exc:
             unknown_reasons.append(exc.reason)
     return matches, unknown_reasons
+
+
+def all_of(*conditions: Callable[[], bool]) -> bool:
+    """Conjunction that is False as soon as one condition is certainly false, even when another
+    is unknown; raises the first UnknownValueError only when none is false."""
+    unknown: UnknownValueError | None = None
+    for condition in conditions:
+        try:
+            if not condition():
+                return False
+        except UnknownValueError as exc:
+            unknown = unknown or exc
+    if unknown is not None:
+        raise unknown
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from policies.aws.definite_matches import definite_matches
+from policies.aws.definite_matches import all_of, definite_matches
 from policies.aws.network_exposure import (
     internet_cidrs,
     is_all_traffic,
@@ -25,7 +25,8 @@ def _judge_ingress(
     """Fail on any ingress rule that admits 0.0.0.0/0 or ::/0 and satisfies `opens`."""
 
     def exposed(rule: Mapping[str, Any]) -> bool:
-        return bool(internet_cidrs(rule)) and opens(rule)
+        # Both must hold: one that is certainly false settles it even if the other is unknown.
+        return all_of(lambda: opens(rule), lambda: bool(internet_cidrs(rule)))
 
     bad, unknown_reasons = definite_matches(group.get("ingress") or [], exposed)
     if bad:

@@ -17,12 +17,37 @@ IAM_POLICY_TYPES = (
 )
 
 
+# NotAction entries that keep IAM out of an "everything except" grant: without IAM the holder
+# cannot grant itself the rest (the PowerUserAccess shape).
+IAM_EXCLUSIONS = ("*", "*:*", "iam:*")
+
+
+def _entry(value: Any) -> str:
+    if is_unknown(value):
+        return str(bool(value))  # the marker raises: the statement becomes unknown
+    return str(value).lower()
+
+
+def _all_resources(statement: Any) -> bool:
+    """Resource "*", or NotResource: every resource except the listed ones."""
+    if "NotResource" in statement and "Resource" not in statement:
+        return True
+    return any(_entry(r) == "*" for r in as_list(statement.get("Resource")))
+
+
+def _all_actions(statement: Any) -> bool:
+    """Action "*", or NotAction that does not exclude IAM: every action except a few, IAM
+    included, is full admin one policy attachment away."""
+    if "NotAction" in statement and "Action" not in statement:
+        excluded = [_entry(a) for a in as_list(statement.get("NotAction"))]
+        return not any(a in IAM_EXCLUSIONS for a in excluded)
+    return any(_entry(a) in ("*", "*:*") for a in as_list(statement.get("Action")))
+
+
 def _grants_everything(statement: Any) -> bool:
     if statement.get("Effect") != "Allow":
         return False
-    actions = as_list(statement.get("Action"))
-    resources = as_list(statement.get("Resource"))
-    return any(a in ("*", "*:*") for a in actions) and any(r == "*" for r in resources)
+    return _all_actions(statement) and _all_resources(statement)
 
 
 @check(
@@ -38,7 +63,10 @@ def _grants_everything(statement: Any) -> bool:
 def iam_policy_no_full_admin_privileges(policy_resource: Resource) -> Result:
     """A statement allowing `*` on `*` grants full administrative access, including to IAM
     itself, to whoever holds the policy: the opposite of least privilege and access
-    authorisation. Conditions on such a statement do not make it pass.
+    authorisation. Conditions on such a statement do not make it pass. `NotResource` counts as
+    every resource (all but the listed ones), and `NotAction` as every action unless it excludes
+    `iam:*` (otherwise the holder can grant itself the rest): `NotAction = ["iam:*", ...]` on
+    `*`, the PowerUserAccess shape, passes.
 
     Remediation: grant the actions and resources the role needs (or attach a scoped AWS-managed
     job-function policy), and keep break-glass admin access outside day-to-day roles:

@@ -7,13 +7,15 @@ that shape; they never decide on an Unknown value themselves, the caller does.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from scanner.model import is_unknown
 
 # Condition keys that narrow *who* (or from where) a wildcard principal can act; a statement
-# carrying one of them is not public in the sense of "anyone on the internet".
+# carrying one of them, with fixed values under a positive operator, is not public in the sense
+# of "anyone on the internet".
 RESTRICTING_CONDITION_KEYS = frozenset(
     key.lower()
     for key in (
@@ -86,5 +88,48 @@ def condition_values(statement: Mapping[str, Any], key: str) -> list[Any]:
     return values
 
 
+def _operator_restricts(operator: str) -> bool:
+    """A positive match operator: negated ones (`StringNotEquals`, `NotIpAddress`) admit everyone
+    else, `...IfExists` and `ForAllValues:` are true when the key is absent, `Null` only tests
+    presence."""
+    name = operator.lower()
+    return not (
+        "not" in name
+        or name.endswith("ifexists")
+        or name.startswith("forallvalues:")
+        or name == "null"
+    )
+
+
+def _value_restricts(key: str, value: Any) -> bool:
+    """A fixed value: no `*`/`?` wildcard, and for aws:SourceIp not a /0 network."""
+    if is_unknown(value):
+        return bool(value)  # the marker raises: the caller's finding becomes unknown
+    text = str(value)
+    if "*" in text or "?" in text or not text:
+        return False
+    if key == "aws:sourceip":
+        try:
+            return ipaddress.ip_network(text, strict=False).prefixlen > 0
+        except ValueError:
+            return True  # not an address: matches no caller outside it
+    return True
+
+
 def is_restricted_by_condition(statement: Mapping[str, Any]) -> bool:
-    return bool(condition_keys(statement) & RESTRICTING_CONDITION_KEYS)
+    """True when a condition pins who (or from where) may act: a restricting key under a positive
+    operator, every value fixed. Conditions are ANDed, so one such condition is enough."""
+    condition = statement.get("Condition") or {}
+    for operator, operator_block in condition.items():
+        if not _operator_restricts(str(operator)):
+            continue
+        for name, value in operator_block.items():
+            key = str(name).lower()
+            values = as_list(value)
+            if (
+                key in RESTRICTING_CONDITION_KEYS
+                and values
+                and all(_value_restricts(key, v) for v in values)
+            ):
+                return True
+    return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.model import Resource, Result
+from scanner.model import Resource, Result, is_unknown
 from scanner.registry import check
 
 
@@ -21,7 +21,8 @@ def kms_key_rotation_enabled(key: Resource) -> Result:
     (`customer_master_key_spec` other than SYMMETRIC_DEFAULT) and keys in a custom key store
     cannot rotate automatically: they pass with a "not applicable" message, and their manual
     rotation procedure belongs in the control's manual evidence.
-    Defaults: `enable_key_rotation` false, `customer_master_key_spec` SYMMETRIC_DEFAULT.
+    Defaults: `enable_key_rotation` false, `customer_master_key_spec` SYMMETRIC_DEFAULT,
+    `custom_key_store_id` absent or empty (the KMS key store).
 
     Remediation:
 
@@ -32,7 +33,12 @@ def kms_key_rotation_enabled(key: Resource) -> Result:
     spec = key.get("customer_master_key_spec", "SYMMETRIC_DEFAULT")
     if spec != "SYMMETRIC_DEFAULT":
         return Result.passed(f"not applicable: automatic rotation is not supported for {spec} keys")
-    if key.get("custom_key_store_id") is not None:
+    store = key.get("custom_key_store_id")
+    if is_unknown(store):
+        if key.get_bool("enable_key_rotation", False):
+            return Result.passed("enable_key_rotation is true")
+        return Result.unknown(f"rotation is off and custom_key_store_id is unknown: {store.reason}")
+    if store:  # a custom key store (absent or "" is the default KMS key store)
         return Result.passed(
             "not applicable: keys in a custom key store cannot rotate automatically"
         )

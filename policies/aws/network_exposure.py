@@ -1,7 +1,8 @@
 """Security-group rule arithmetic: which rules admit the whole internet, on which ports.
 
 Rules have the folded shape of docs/resource-schema.md (`from_port`, `to_port`, `protocol`,
-`cidr_blocks`, `ipv6_cidr_blocks`). Unknown values are left to raise at the caller's decision.
+`cidr_blocks`, `ipv6_cidr_blocks`). Unknown values, and references to computed CIDRs, raise
+UnknownValueError for the caller's decision.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.model import UnknownValueError, is_reference
+
 ALL_PROTOCOLS = frozenset({"-1", "all"})
 # ICMP has no ports: an ICMP rule never opens SSH or RDP.
 PORTLESS_PROTOCOLS = frozenset({"icmp", "1", "icmpv6", "58"})
@@ -17,7 +20,13 @@ MAX_PORT = 65535
 
 
 def is_internet_cidr(cidr: Any) -> bool:
-    """0.0.0.0/0, ::/0 (and their spellings such as 0::/0): a prefix that matches every address."""
+    """0.0.0.0/0, ::/0 (and their spellings such as 0::/0): a prefix that matches every address.
+
+    Raises UnknownValueError for an Unknown, and for a reference to a computed attribute
+    (`data.aws_ssm_parameter.cidr.value`): its text is an address, not the CIDR it will hold.
+    """
+    if is_reference(cidr):
+        raise UnknownValueError(f"CIDR {cidr} is computed at apply time")
     if not isinstance(cidr, str):
         return bool(cidr == "0.0.0.0/0")  # an Unknown raises here; anything else is not a CIDR
     try:
@@ -27,9 +36,22 @@ def is_internet_cidr(cidr: Any) -> bool:
 
 
 def internet_cidrs(rule: Mapping[str, Any]) -> list[str]:
-    """The rule's sources that are the whole internet (IPv4 and IPv6)."""
+    """The rule's sources that are certainly the whole internet (IPv4 and IPv6).
+
+    Raises UnknownValueError only when none is and some source is unknown or computed.
+    """
     sources = list(rule.get("cidr_blocks") or []) + list(rule.get("ipv6_cidr_blocks") or [])
-    return [cidr for cidr in sources if is_internet_cidr(cidr)]
+    found: list[str] = []
+    unknown_reason = None
+    for cidr in sources:
+        try:
+            if is_internet_cidr(cidr):
+                found.append(cidr)
+        except UnknownValueError as exc:
+            unknown_reason = exc.reason
+    if not found and unknown_reason is not None:
+        raise UnknownValueError(unknown_reason)
+    return found
 
 
 def protocol_of(rule: Mapping[str, Any]) -> str:

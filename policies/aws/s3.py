@@ -15,7 +15,7 @@ from policies.aws.iam_policy_documents import (
     principal_is_everyone,
     statements,
 )
-from scanner.model import Resource, Result, is_unknown
+from scanner.model import Resource, Result, is_reference, is_unknown
 from scanner.registry import check
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -73,6 +73,10 @@ def s3_bucket_encrypted_with_kms_cmk(bucket: Resource) -> Result:
     """A customer-managed key lets you control, audit and revoke access to the data key by key
     policy and CloudTrail, which SSE-S3 and the AWS-managed `aws/s3` key do not allow.
 
+    An absent or empty `kms_master_key_id` means the `aws/s3` key (fail). A reference to a key
+    created in the configuration (`aws_kms_key.s3.arn`) passes; a key looked up through a data
+    source (`data.aws_kms_alias.x.target_key_arn`) may be the AWS-managed key and is unknown.
+
     Remediation: use `sse_algorithm = "aws:kms"` with `kms_master_key_id` set to your key:
 
         apply_server_side_encryption_by_default {
@@ -86,9 +90,21 @@ def s3_bucket_encrypted_with_kms_cmk(bucket: Resource) -> Result:
     if algorithm not in KMS_ALGORITHMS:
         return Result.failed(f"default encryption is {algorithm}, not SSE-KMS")
     key = bucket.get("server_side_encryption.kms_master_key_id")
-    if key is None or key.endswith(AWS_MANAGED_S3_KEY):
+    if is_unknown(key):
+        return Result.unknown(f"kms_master_key_id is unknown: {key.reason}")
+    if not key or key.endswith(AWS_MANAGED_S3_KEY):
         return Result.failed(f"{algorithm} uses the AWS-managed key aws/s3, not a customer key")
+    if is_reference(key) and _is_data_source_reference(key):
+        return Result.unknown(
+            f"kms_master_key_id comes from {key}, a looked-up key that may be the AWS-managed "
+            "aws/s3 key"
+        )
     return Result.passed(f"{algorithm} with key {key}")
+
+
+def _is_data_source_reference(reference: str) -> bool:
+    """`data.aws_kms_alias.s3.target_key_arn`, `module.x.data.aws_kms_key.k.arn`."""
+    return reference.startswith("data.") or ".data." in reference
 
 
 @check(
@@ -143,16 +159,51 @@ def s3_bucket_access_logging_enabled(bucket: Resource) -> Result:
     return Result.passed(f"access logs are delivered to {target}")
 
 
+# Operators under which `aws:SecureTransport = false` matches exactly the plain-HTTP requests.
+SECURE_TRANSPORT_OPERATORS = frozenset(
+    {
+        "bool",
+        "boolifexists",
+        "stringequals",
+        "stringequalsifexists",
+        "stringequalsignorecase",
+        "stringequalsignorecaseifexists",
+    }
+)
+
+
+def _is_s3_wildcard(action: Any) -> bool:
+    if is_unknown(action):
+        return bool(action)  # the marker raises: the statement becomes unknown
+    return isinstance(action, str) and action.lower() in ("*", "s3:*")
+
+
+def _is_false(value: Any) -> bool:
+    if is_unknown(value):
+        return bool(value)  # raises
+    return value is False or (isinstance(value, str) and value.lower() == "false")
+
+
 def _denies_insecure_transport(statement: Any) -> bool:
     if statement.get("Effect") != "Deny":
         return False
     if not principal_is_everyone(statement.get("Principal")):
         return False
-    actions = as_list(statement.get("Action"))
-    if not any(action in ("*", "s3:*") for action in actions):
+    if not any(_is_s3_wildcard(action) for action in as_list(statement.get("Action"))):
+        return False
+    # The deny must hinge on aws:SecureTransport alone: a negated operator inverts it, and any
+    # other condition (ANDed) narrows it, letting some plain-HTTP requests through.
+    condition = statement.get("Condition") or {}
+    blocks = list(condition.items())
+    if len(blocks) != 1:
+        return False
+    operator, block = blocks[0]
+    if str(operator).lower() not in SECURE_TRANSPORT_OPERATORS:
+        return False
+    if [str(key).lower() for key in block] != ["aws:securetransport"]:
         return False
     values = condition_values(statement, "aws:SecureTransport")
-    return any(value in (False, "false", "False") for value in values)
+    return any(_is_false(value) for value in values)
 
 
 @check(
@@ -167,7 +218,9 @@ def s3_bucket_secure_transport_required(bucket: Resource) -> Result:
     the network unencrypted.
 
     The policy passes when one statement denies `s3:*` (or `*`) to every principal under the
-    condition `aws:SecureTransport = false`. Its Resource list is not inspected.
+    single condition `aws:SecureTransport = false` (operator Bool or StringEquals, optionally
+    IfExists). A negated operator (which inverts the deny) or a second condition key (which
+    narrows it) does not count. Its Resource list is not inspected.
 
     Remediation: add a deny statement to the bucket policy:
 

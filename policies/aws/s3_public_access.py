@@ -168,8 +168,10 @@ def _allows_everyone(statement: Any) -> bool:
 def s3_bucket_policy_not_public(bucket: Resource) -> Result:
     """An Allow statement whose principal is `*` (or `{"AWS": "*"}`, or a NotPrincipal) opens the
     bucket to anyone, unless a condition pins the caller (aws:SourceVpce, aws:PrincipalOrgID,
-    aws:SourceArn, aws:SourceIp, ...). A public policy blocked by `restrict_public_buckets = true`
-    passes, with a message saying so.
+    aws:SourceArn, aws:SourceIp, ...) with fixed values under a positive operator: a negated
+    operator (`StringNotEquals`), `...IfExists`, `ForAllValues:`, `Null`, a wildcard value or
+    aws:SourceIp `0.0.0.0/0` does not restrict. A public policy blocked by
+    `restrict_public_buckets = true` passes, with a message saying so.
 
     Remediation: name the principals that need access, or add a restricting condition:
 

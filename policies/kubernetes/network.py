@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -108,10 +109,32 @@ def _policy_types(policy: Resource) -> set[str]:
     return {"Ingress", "Egress"} if "egress" in spec else {"Ingress"}
 
 
+def _peer_is_everyone(peer: Any) -> bool:
+    """`namespaceSelector: {}` (every pod of every namespace, when podSelector is absent or
+    empty), or an `ipBlock` of 0.0.0.0/0 or ::/0 without `except`."""
+    peer = mapping(peer)
+    if "namespaceSelector" in peer:
+        return not mapping(peer.get("namespaceSelector")) and not mapping(peer.get("podSelector"))
+    block = mapping(peer.get("ipBlock"))
+    if block and not sequence(block.get("except")):
+        try:
+            return ipaddress.ip_network(str(block.get("cidr")), strict=False).prefixlen == 0
+        except ValueError:
+            return False
+    return False
+
+
 def _allows_all_ingress(policy: Resource) -> bool:
-    """An ingress rule with neither `from` nor `ports` admits every source on every port."""
-    rules = sequence(mapping(policy.get("spec")).get("ingress"))
-    return any(not mapping(rule).get("from") and not mapping(rule).get("ports") for rule in rules)
+    """An ingress rule without `ports` whose `from` is absent, empty, or names a peer that is
+    everyone admits every source on every port."""
+    for rule in sequence(mapping(policy.get("spec")).get("ingress")):
+        rule = mapping(rule)
+        if sequence(rule.get("ports")):
+            continue
+        peers = sequence(rule.get("from"))
+        if not peers or any(_peer_is_everyone(peer) for peer in peers):
+            return True
+    return False
 
 
 def _is_default_deny(policy: Resource) -> bool:
@@ -133,13 +156,12 @@ def _workload_verdict(
         for p in policies_by_namespace.get(namespace, ())
         if selector_matches(mapping(p.get("spec.podSelector")), labels)
     ]
-    restricting = [p for p in selecting if not _allows_all_ingress(p)]
-    if not restricting:
-        if selecting:
-            names = ", ".join(_policy_label(p) for p in selecting)
-            return Result.failed(
-                f"only NetworkPolicy {names} selects its pods, and allows all ingress"
-            )
+    # Policies add up: one that admits all ingress opens the pods whatever the others deny.
+    open_policies = [p for p in selecting if _allows_all_ingress(p)]
+    if open_policies:
+        names = ", ".join(_policy_label(p) for p in open_policies)
+        return Result.failed(f"NetworkPolicy {names} selects its pods and allows all ingress")
+    if not selecting:
         return Result.failed(
             f"no NetworkPolicy with policyTypes Ingress in namespace {namespace} selects its "
             f"pods: all ingress is allowed"
@@ -149,12 +171,12 @@ def _workload_verdict(
             "selected by a NetworkPolicy, but the pod uses hostNetwork, to which NetworkPolicy "
             "does not apply"
         )
-    deny = [p for p in restricting if _is_default_deny(p)]
+    deny = [p for p in selecting if _is_default_deny(p)]
     if deny:
         return Result.passed(
             f"namespace default-deny ingress NetworkPolicy {_policy_label(deny[0])}"
         )
-    names = ", ".join(_policy_label(p) for p in restricting)
+    names = ", ".join(_policy_label(p) for p in selecting)
     return Result.passed(f"ingress restricted by NetworkPolicy {names}")
 
 
@@ -173,8 +195,10 @@ def k8s_workload_network_policy_applied(
     compromised workload reaches every database and internal API. A workload passes when a
     NetworkPolicy in its namespace selects its pod labels (`podSelector: {}` selects all;
     matchLabels and matchExpressions as Kubernetes evaluates them) with policyTypes including
-    Ingress and does not allow all ingress (an empty `- {}` ingress rule). A namespace-wide
-    default deny (`podSelector: {}` and no ingress rules) is reported as such.
+    Ingress, and no selecting policy allows all ingress (policies add up): an ingress rule
+    without ports whose `from` is absent or empty (`- {}`), or names `namespaceSelector: {}`
+    (every pod of the cluster) or an ipBlock of 0.0.0.0/0 or ::/0 without `except`. A
+    namespace-wide default deny (`podSelector: {}` and no ingress rules) is reported as such.
 
     Only policies among the scanned manifests count: scan the chart together with the
     namespace's policies. NetworkPolicies are evidence, not subjects: they get no finding of

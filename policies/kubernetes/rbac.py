@@ -68,10 +68,14 @@ def k8s_rbac_role_no_wildcards(role: Resource) -> Result:
 
 
 def _broad_subject(subject: Mapping[str, Any]) -> bool:
-    """True unless the subject is a built-in system: user or group other than the broad ones."""
+    """True unless the subject is a built-in system: user or group other than the broad ones.
+
+    `system:serviceaccount:<ns>:<name>` (a User) is a workload's service account, and
+    `system:serviceaccounts[:<ns>]` (a Group) every service account: neither is built in.
+    """
     kind, name = subject.get("kind"), str(subject.get("name", ""))
     if kind in ("User", "Group") and name.startswith("system:"):
-        return name in BROAD_SYSTEM_GROUPS or name.startswith("system:serviceaccounts")
+        return name in BROAD_SYSTEM_GROUPS or name.startswith("system:serviceaccount")
     return True
 
 
@@ -93,7 +97,8 @@ def k8s_rbac_cluster_admin_not_bound(binding: Resource) -> Result:
     narrower roles; break-glass access goes through a separate, audited path. Subjects that are
     built-in `system:` users or groups (e.g. system:masters) pass; system:authenticated,
     system:unauthenticated, system:anonymous and system:serviceaccounts* fail, since they stand
-    for everyone.
+    for everyone, and so does a service account named as a User
+    (`system:serviceaccount:<namespace>:<name>`), like any ServiceAccount subject.
 
     Remediation: bind a role scoped to what the subject does, in its namespace:
 

@@ -165,9 +165,11 @@ def _verdict(report: ScanReport) -> Text:
         )
     else:
         text = Text(f"No blocking failure at or above severity {threshold}", style="green")
-    failed = report.summary()[Status.FAIL.value]
-    if failed > blocking:
-        text.append(f" ({failed - blocking} below the threshold)")
+    reasons = Counter(
+        reason for f in report.findings if (reason := report.non_blocking_reason(f)) is not None
+    )
+    if reasons:
+        text.append(" (" + ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())) + ")")
     if report.errors:
         text.append(
             f"; scan incomplete: {_plural(len(report.errors), 'error')}",

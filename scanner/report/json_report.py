@@ -1,8 +1,8 @@
 """The JSON report: the stable public contract of design.md, `schema_version` "1".
 
-Fields are only ever added within a schema version. Only what the scan concluded is written —
-messages, ids, locations, control references — never a resource's raw attributes, which may hold
-secrets.
+Fields are only ever added within a schema version. Findings carry what the scan concluded —
+messages, ids, locations, control references. The `resources` section carries each resource's raw
+data as evidence, always passed through `scanner.redaction` first, since raw data may hold secrets.
 """
 
 from __future__ import annotations

@@ -273,3 +273,18 @@ def test_json_lists_the_scanned_population_with_secrets_redacted(comply, tmp_pat
     texts = [result.stdout, *(path.read_text() for path in outputs.values())]
     for planted in ("Pl4nted-Db-Passw0rd", "AKIAPLANTEDKEY000001", "Pl4nted-Url-Secret"):
         assert not any(planted in text for text in texts), planted
+
+
+def test_a_skip_cannot_hide_a_crashed_check(comply):
+    result = comply(
+        "scan",
+        "terraform",
+        CLI / "skipped_crash",
+        "--policies",
+        CLI / "raising_policy",
+        "-o",
+        "json",
+        "--no-cache",
+    )
+    assert result.exit_code == 2
+    assert statuses(result.json(), "kms_key_explodes_always") == {"aws_kms_key.k": "error"}

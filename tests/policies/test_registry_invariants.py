@@ -18,7 +18,7 @@ IDS = [spec.id for spec in SPECS]
 # Enough for the first catalog; a new service adds its prefix here deliberately.
 KNOWN_SERVICES = {
     "cloudtrail", "cloudwatch", "dynamodb", "ebs", "ec2", "eks", "elb", "iam", "kms", "rds",
-    "s3", "sns", "sqs", "vpc", "k8s",
+    "s3", "sns", "sqs", "vpc", "k8s", "guardduty", "config", "secretsmanager",
 }  # fmt: skip
 # The sources that can produce a canonical type, and so must have a fixture for a check over it.
 SOURCE_PREFIXES = {"terraform": "aws_", "kubernetes": "kubernetes_"}

@@ -78,3 +78,16 @@ def test_scan_rejects_a_malformed_baseline(comply, tmp_path: Path):
     result = comply("scan", "terraform", MIXED, "--baseline", bogus, "--no-cache")
     assert result.exit_code == 2
     assert "not valid JSON" in result.stderr
+
+
+def test_baseline_create_makes_missing_folders_and_console_says_why_not_blocking(
+    comply, tmp_path: Path
+):
+    report = tmp_path / "report.json"
+    comply("scan", "terraform", MIXED, "-o", f"json={report}", "--no-cache")
+    target = tmp_path / "deep" / "er" / "baseline.json"
+    assert comply("baseline", "create", report, "-o", target).exit_code == 0
+    assert target.is_file()
+    console = comply("scan", "terraform", MIXED, "--baseline", target, "--no-cache")
+    assert console.exit_code == 0
+    assert "2 accepted by the baseline" in console.stdout

@@ -99,3 +99,8 @@ def test_inline_skips_can_be_forbidden():
 def test_malformed_waivers_are_rejected(tmp_path: Path, body: str, message: str):
     with pytest.raises(WaiverError, match=message):
         load_waivers(write(tmp_path, body))
+
+
+def test_an_impossible_unquoted_date_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(WaiverError, match="impossible date"):
+        load_waivers(write(tmp_path, WAIVER.replace("2026-12-31", "2027-02-30")))

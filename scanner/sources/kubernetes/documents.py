@@ -181,7 +181,8 @@ def _construct(loader: Any, node: yaml.Node) -> Any:
     Plain strings, mappings and sequences (nearly all of a manifest) are built directly; other
     scalars (int, bool, null, float, timestamp) go through the safe constructor itself; anything
     unusual (merge keys `<<`, explicit tags, non-string keys) falls back to the safe constructor
-    for the whole document, so the result is always what `yaml.safe_load` gives.
+    for the whole document, so the result is always what `yaml.safe_load` gives (except that
+    timestamps stay text, as in Kubernetes).
     """
     try:
         return _build(node, loader, {})
@@ -225,6 +226,15 @@ class _CachedResolverLoader(SafeLoader):
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         return _resolve_cached(kind, value, implicit)
 
+
+def _timestamp_as_text(loader: Any, node: yaml.ScalarNode) -> str:
+    """An unquoted `2027-03-31` stays text, as the Kubernetes API reads it (manifests become
+    JSON, which has no dates). PyYAML would build a date, and raise a plain ValueError for an
+    impossible one such as `2026-02-30`, losing the whole file."""
+    return str(loader.construct_scalar(node))
+
+
+_CachedResolverLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 _PLAIN_RESOLVER = yaml.resolver.Resolver()
 

@@ -107,10 +107,24 @@ def _attributes(item: Mapping[str, Any], statuses: Any) -> dict[str, Any]:
 def normalize(raw: RawService) -> Iterable[Resource]:
     location = Location(account=raw.account, region=raw.region)
     response = raw.data.get("recorders")
-    if not isinstance(response, Mapping) or unknown_from(response) is not None:
+    listed = response.get("ConfigurationRecorders") if isinstance(response, Mapping) else None
+    if not listed or unknown_from(response) is not None:
+        # The region itself: no recorder (or none could be listed) is what an auditor must see.
+        unknown = unknown_from(response)
+        yield Resource(
+            type="aws_config_configuration_recorder",
+            id=(
+                f"arn:{partition_for(raw.region)}:config:{raw.region}:{raw.account}:"
+                "configuration-recorder/(none)"
+            ),
+            source="aws",
+            location=location,
+            attributes={"name": None, "exists": unknown if unknown is not None else False},
+            raw={"recorders": response},
+        )
         return
     statuses = _statuses(raw.data.get("status"))
-    for item in response.get("ConfigurationRecorders") or []:
+    for item in listed:
         # Older API versions return no ARN; this is the format AWS Config uses for recorders.
         arn = item.get("arn") or (
             f"arn:{partition_for(raw.region)}:config:{raw.region}:{raw.account}:"

@@ -48,10 +48,31 @@ def _attributes(response: Any) -> dict[str, Any]:
     return attributes
 
 
+def _region_without_detector(raw: RawService, listed: Any) -> Resource:
+    """The region itself, when it has no detector (or the listing failed): the absence is what
+    an auditor needs to see, and a check can only fail on a resource that exists."""
+    unknown = unknown_from(listed)
+    return Resource(
+        type="aws_guardduty_detector",
+        id=f"arn:{partition_for(raw.region)}:guardduty:{raw.region}:{raw.account}:detector/(none)",
+        source="aws",
+        location=Location(account=raw.account, region=raw.region),
+        attributes={
+            "detector_id": None,
+            "exists": unknown if unknown is not None else False,
+            "enable": unknown if unknown is not None else False,
+        },
+        raw={"detector_ids": listed},
+    )
+
+
 def normalize(raw: RawService) -> Iterable[Resource]:
     location = Location(account=raw.account, region=raw.region)
     ids = raw.data.get("detector_ids")
     detectors = raw.data.get("detectors") or {}
+    if not isinstance(ids, list) or not ids:
+        yield _region_without_detector(raw, ids)
+        return
     for detector_id in ids if isinstance(ids, list) else []:
         response = detectors.get(detector_id)
         # GetDetector returns no ARN; this is the documented detector ARN format.
@@ -64,7 +85,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
             id=arn,
             source="aws",
             location=location,
-            attributes={"detector_id": detector_id, **_attributes(response)},
+            attributes={"detector_id": detector_id, "exists": True, **_attributes(response)},
             raw=response,
         )
 

@@ -1,0 +1,66 @@
+"""The AWS account root user (`aws_iam_account`, live AWS only).
+
+The IAM collector emits one `aws_iam_account` per account from GetAccountSummary: whether the
+root user has MFA (`AccountMFAEnabled`) and access keys (`AccountAccessKeysPresent`). Terraform
+cannot manage or see either, so these checks judge only resources collected from AWS.
+"""
+
+from __future__ import annotations
+
+from scanner.model import Resource, Result, is_unknown
+from scanner.registry import check
+
+
+@check(
+    id="iam_root_account_mfa_enabled",
+    title="The AWS account root user has MFA",
+    severity="critical",
+    resource_types=["aws_iam_account"],
+    references={"aws_config": ["root-account-mfa-enabled"]},
+    sources=["aws"],
+)
+def iam_root_account_mfa_enabled(account: Resource) -> Result:
+    """The root user can do anything in the account, including closing it and every action an IAM
+    policy would deny, and it is shared rather than tied to one person. A second factor is the
+    least protection its password needs (person or entity authentication).
+
+    Remediation: sign in as the root user and assign an MFA device (account menu → Security
+    credentials → Assign MFA device), preferably a hardware key kept under dual control. In an
+    AWS Organizations member account, removing the root credentials with centralized root access
+    management is stronger still.
+    """
+    account_id = account.get("account_id")
+    enabled = account.get("root_mfa_enabled")
+    if is_unknown(enabled):
+        return Result.unknown(f"the account summary could not be read: {enabled.reason}")
+    if account.get_bool("root_mfa_enabled", False):
+        return Result.passed(f"the root user of account {account_id} has MFA")
+    return Result.failed(f"the root user of account {account_id} has no MFA device")
+
+
+@check(
+    id="iam_root_account_no_access_keys",
+    title="The AWS account root user has no access keys",
+    severity="critical",
+    resource_types=["aws_iam_account"],
+    references={"aws_config": ["iam-root-access-key-check"]},
+    sources=["aws"],
+)
+def iam_root_account_no_access_keys(account: Resource) -> Result:
+    """A root access key gives unrestricted, unattributable API access to the whole account and
+    cannot be limited by any IAM policy; no task needs one, so none should exist (unique user
+    identification, person or entity authentication).
+
+    Remediation: sign in as the root user, move whatever used the key to an IAM role or user with
+    only the permissions it needs, then deactivate and delete the key (account menu → Security
+    credentials → Access keys).
+    """
+    account_id = account.get("account_id")
+    present = account.get("root_access_keys_present")
+    if is_unknown(present):
+        return Result.unknown(f"the account summary could not be read: {present.reason}")
+    if present is None:
+        return Result.unknown("the account summary did not say whether root access keys exist")
+    if account.get_bool("root_access_keys_present", True):
+        return Result.failed(f"the root user of account {account_id} has an access key")
+    return Result.passed(f"the root user of account {account_id} has no access keys")

@@ -1,0 +1,169 @@
+"""Checks over live-AWS-only data, on the cases moto cannot seed, plus their Unknown paths.
+
+Inputs are API responses in AWS's documented shape, normalized by the real collectors, so the
+checks read exactly the attributes a live scan gives them. The seeded moto fixtures
+(tests/fixtures/<check_id>/aws.py) cover everything moto can represent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scanner.engine import evaluate
+from scanner.model import Location, Resource, Unknown
+from scanner.registry import load_registry
+from scanner.sources.aws.collector import CallError, RawService
+from scanner.sources.aws.collectors import config as config_collector
+from scanner.sources.aws.collectors import iam as iam_collector
+from scanner.sources.aws.collectors import rds as rds_collector
+
+REGISTRY = load_registry()
+ACCOUNT = "123456789012"
+
+
+def denied(service: str, operation: str, region: str = "us-east-1") -> dict[str, Any]:
+    """What a collector records where a refused call's response would have been."""
+    return CallError(service, operation, region, "AccessDenied", "not authorized").as_marker()
+
+
+def status(check_id: str, resource: Resource) -> tuple[str, str]:
+    (finding,) = evaluate([resource], [REGISTRY.checks[check_id]], REGISTRY).findings
+    return finding.status.value, finding.message
+
+
+def root_account(summary: Any) -> Resource:
+    raw = RawService("iam", ACCOUNT, "global", {"partition": "aws", "summary": summary})
+    (account,) = [r for r in iam_collector.normalize(raw) if r.type == "aws_iam_account"]
+    return account
+
+
+@pytest.mark.parametrize(
+    ("summary", "mfa", "keys"),
+    [
+        ({"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0}, "pass", "pass"),
+        ({"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 1}, "fail", "fail"),
+    ],
+)
+def test_root_account_cases_moto_cannot_seed(summary: dict[str, int], mfa: str, keys: str) -> None:
+    account = root_account({"SummaryMap": summary})
+    assert status("iam_root_account_mfa_enabled", account)[0] == mfa
+    assert status("iam_root_account_no_access_keys", account)[0] == keys
+
+
+def test_root_account_unreadable_summary_is_unknown() -> None:
+    account = root_account(denied("iam", "GetAccountSummary", "global"))
+    for check_id in ("iam_root_account_mfa_enabled", "iam_root_account_no_access_keys"):
+        verdict, message = status(check_id, account)
+        assert verdict == "unknown" and "AccessDenied" in message, check_id
+
+
+def user(**attributes: Any) -> Resource:
+    return Resource(
+        type="aws_iam_user",
+        id=f"arn:aws:iam::{ACCOUNT}:user/u",
+        source="aws",
+        location=Location(account=ACCOUNT, region="global"),
+        attributes={"name": "u", **attributes},
+    )
+
+
+def test_user_checks_unknown_when_credentials_were_not_listed() -> None:
+    denied = Unknown("iam:ListMFADevices: AccessDenied")
+    assert status("iam_user_mfa_enabled", user(mfa_enabled=denied, mfa_devices=denied))[0] == (
+        "unknown"
+    )
+    keys = Unknown("iam:ListAccessKeys: AccessDenied")
+    assert status("iam_user_access_keys_rotated_90_days", user(access_keys=keys))[0] == "unknown"
+    undated = [{"id": "AKIA1", "status": "Active", "age_days": None}]
+    verdict, message = status("iam_user_access_keys_rotated_90_days", user(access_keys=undated))
+    assert verdict == "unknown" and "no creation date" in message
+
+
+@pytest.mark.parametrize(("age", "expected"), [(90, "pass"), (91, "fail")])
+def test_access_key_age_boundary(age: int, expected: str) -> None:
+    keys = [{"id": "AKIA1", "status": "Active", "age_days": age}]
+    assert status("iam_user_access_keys_rotated_90_days", user(access_keys=keys))[0] == expected
+
+
+def recorder(item: dict[str, Any], recorder_status: Any) -> Resource:
+    raw = RawService(
+        "config",
+        ACCOUNT,
+        "us-east-1",
+        {"recorders": {"ConfigurationRecorders": [item]}, "status": recorder_status},
+    )
+    (resource,) = config_collector.normalize(raw)
+    return resource
+
+
+def test_config_recorder_cases_moto_cannot_seed() -> None:
+    group = {"allSupported": True, "includeGlobalResourceTypes": True}
+    failing = recorder(
+        {"name": "default", "recordingGroup": group},
+        {
+            "ConfigurationRecordersStatus": [
+                {"name": "default", "recording": True, "lastStatus": "FAILURE"}
+            ]
+        },
+    )
+    assert status("config_recorder_recording", failing)[0] == "fail"
+    linked = recorder(
+        {
+            "name": "AWSConfigurationRecorderForSecurityHub",
+            "servicePrincipal": "securityhub.amazonaws.com",
+            "recordingScope": "PAID",
+            "recordingGroup": {"allSupported": False, "resourceTypes": ["AWS::EC2::Instance"]},
+        },
+        {"ConfigurationRecordersStatus": []},
+    )
+    verdict, message = status("config_recorder_recording", linked)
+    assert verdict == "pass" and message.startswith("not applicable")
+    refused = denied("config", "DescribeConfigurationRecorderStatus")
+    unknown = recorder({"name": "default", "recordingGroup": group}, refused)
+    assert status("config_recorder_recording", unknown)[0] == "unknown"
+
+
+def test_rds_snapshot_unreadable_attributes_are_unknown() -> None:
+    snapshot = {
+        "DBSnapshotIdentifier": "snap",
+        "DBSnapshotArn": f"arn:aws:rds:us-east-1:{ACCOUNT}:snapshot:snap",
+    }
+    raw = RawService(
+        "rds",
+        ACCOUNT,
+        "us-east-1",
+        {
+            "db_snapshots": [snapshot],
+            "db_snapshot_attributes": {"snap": denied("rds", "DescribeDBSnapshotAttributes")},
+        },
+    )
+    (resource,) = rds_collector.normalize(raw)
+    assert status("rds_snapshot_not_public", resource)[0] == "unknown"
+
+
+@pytest.mark.parametrize(
+    "check_id",
+    [
+        "iam_user_mfa_enabled",
+        "iam_user_access_keys_rotated_90_days",
+        "iam_root_account_mfa_enabled",
+        "iam_root_account_no_access_keys",
+        "guardduty_detector_enabled",
+        "config_recorder_recording",
+        "secretsmanager_secret_rotation_enabled",
+        "rds_snapshot_not_public",
+    ],
+)
+def test_live_only_checks_never_judge_terraform(check_id: str) -> None:
+    spec = REGISTRY.checks[check_id]
+    assert spec.sources == ("aws",)
+    terraform = Resource(
+        type=spec.resource_types[0],
+        id=f"{spec.resource_types[0]}.example",
+        source="terraform",
+        location=Location(file="main.tf", start_line=1, end_line=3),
+        attributes={},
+    )
+    assert evaluate([terraform], [spec], REGISTRY).findings == []
