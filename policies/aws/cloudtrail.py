@@ -106,3 +106,27 @@ def cloudtrail_trail_cloudwatch_logs_enabled(trail: Resource) -> Result:
     if not trail.get("cloud_watch_logs_role_arn"):
         return Result.failed("cloud_watch_logs_role_arn is not set: CloudTrail cannot deliver")
     return Result.passed(f"events are delivered to {group}")
+
+
+@check(
+    id="cloudtrail_trail_logging_enabled",
+    title="CloudTrail trails are logging",
+    severity="high",
+    resource_types=["aws_cloudtrail"],
+    references={"aws_config": ["cloudtrail-enabled"]},
+)
+def cloudtrail_trail_logging_enabled(trail: Resource) -> Result:
+    """A trail that is stopped records nothing: every other trail setting (multi-region,
+    validation, encryption) then protects an empty log, and activity on ePHI systems goes unseen.
+
+    Default: `enable_logging` is true in Terraform; a live trail reports it as `IsLogging`.
+
+    Remediation: start the trail (`aws cloudtrail start-logging --name TRAIL`), or in Terraform:
+
+        resource "aws_cloudtrail" "main" {
+          enable_logging = true
+        }
+    """
+    if trail.get_bool("enable_logging", True):
+        return Result.passed("the trail is logging")
+    return Result.failed("the trail is stopped (enable_logging is false): no events are recorded")
