@@ -28,11 +28,21 @@ def _entry(value: Any) -> str:
     return str(value).lower()
 
 
+def _matches_every_resource(resource: str) -> bool:
+    """`*`, or an ARN pattern whose service and every later field is a wildcard
+    (`arn:aws:*:*:*:*`, `arn:*:*:*:*:*`): both name every resource."""
+    if resource == "*":
+        return True
+    parts = resource.split(":")
+    return len(parts) >= 3 and parts[0] == "arn" and all(p in ("*", "") for p in parts[2:])
+
+
 def _all_resources(statement: Any) -> bool:
-    """Resource "*", or NotResource: every resource except the listed ones."""
+    """Resource "*" (or an ARN pattern as wide), or NotResource: every resource except the
+    listed ones."""
     if "NotResource" in statement and "Resource" not in statement:
         return True
-    return any(_entry(r) == "*" for r in as_list(statement.get("Resource")))
+    return any(_matches_every_resource(_entry(r)) for r in as_list(statement.get("Resource")))
 
 
 def _all_actions(statement: Any) -> bool:
@@ -63,10 +73,11 @@ def _grants_everything(statement: Any) -> bool:
 def iam_policy_no_full_admin_privileges(policy_resource: Resource) -> Result:
     """A statement allowing `*` on `*` grants full administrative access, including to IAM
     itself, to whoever holds the policy: the opposite of least privilege and access
-    authorisation. Conditions on such a statement do not make it pass. `NotResource` counts as
-    every resource (all but the listed ones), and `NotAction` as every action unless it excludes
-    `iam:*` (otherwise the holder can grant itself the rest): `NotAction = ["iam:*", ...]` on
-    `*`, the PowerUserAccess shape, passes.
+    authorisation. Conditions on such a statement do not make it pass. An ARN pattern with every
+    field wildcarded (`arn:aws:*:*:*:*`) counts as every resource, and so does `NotResource`
+    (all but the listed ones); `NotAction` counts as every action unless it excludes `iam:*`
+    (otherwise the holder can grant itself the rest): `NotAction = ["iam:*", ...]` on `*`, the
+    PowerUserAccess shape, passes.
 
     Remediation: grant the actions and resources the role needs (or attach a scoped AWS-managed
     job-function policy), and keep break-glass admin access outside day-to-day roles:

@@ -51,11 +51,14 @@ def rds_instance_storage_encrypted(db: Resource) -> Result:
             "replicate_source_db",
             "replication_source_identifier",
             "snapshot_identifier",
+            "restore_to_point_in_time",
         ):
             if db.get(source) is not None:
+                origin = db.get(source)
+                named = f" {origin}" if isinstance(origin, str) else ""
                 return Result.unknown(
-                    f"storage_encrypted is not set and is inherited from {source} "
-                    f"{db.get(source)}, which is not evaluated here"
+                    f"storage_encrypted is not set and is inherited from the source "
+                    f"({source}{named}), which is not evaluated here"
                 )
         return Result.failed(
             f"storage_encrypted is not set (default false): {_kind(db)} storage is unencrypted"
