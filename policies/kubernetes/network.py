@@ -22,7 +22,9 @@ NETWORK_POLICY_TYPE = "kubernetes_network_policy"
 
 
 def _tls_covers(tls_host: str, host: str) -> bool:
-    """Exact match, or a `*.example.com` certificate name covering exactly one more label."""
+    """Exact match, or a `*.example.com` certificate name covering exactly one more label.
+    Host names compare case-insensitively, as DNS does."""
+    tls_host, host = tls_host.lower(), host.lower()
     if tls_host == host:
         return True
     if tls_host.startswith("*."):
