@@ -113,16 +113,16 @@ class Evaluator:
     def failed(self, what: str) -> Failed:
         return Failed(f"{what} in `{self.text}`")
 
-    def eval(self, node: Node, scope: Scope) -> Any:
+    def evaluate(self, node: Node, scope: Scope) -> Any:
         kind = node[0]
         if kind == "lit":
             return node[1]
         if kind == "name":
             return scope.lookup(node[1])
         if kind == "attr":
-            return self.get_attr(self.eval(node[1], scope), node[2])
+            return self.get_attr(self.evaluate(node[1], scope), node[2])
         if kind == "index":
-            return self.get_index(self.eval(node[1], scope), self.eval(node[2], scope))
+            return self.get_index(self.evaluate(node[1], scope), self.evaluate(node[2], scope))
         if kind == "tmpl":
             return self.template(node[1], scope)
         if kind == "cond":
@@ -130,9 +130,9 @@ class Evaluator:
         if kind == "bin":
             return self.binary(node[1], node[2], node[3], scope)
         if kind == "un":
-            return self.unary(node[1], self.eval(node[2], scope))
+            return self.unary(node[1], self.evaluate(node[2], scope))
         if kind == "tuple":
-            return [self.eval(item, scope) for item in node[1]]
+            return [self.evaluate(item, scope) for item in node[1]]
         if kind == "object":
             return self.object(node[1], scope)
         if kind == "call":
@@ -140,7 +140,7 @@ class Evaluator:
 
             return call_function(self, node[1], node[2], node[3], scope)
         if kind == "splat":
-            return self.splat(self.eval(node[1], scope), node[2], scope)
+            return self.splat(self.evaluate(node[1], scope), node[2], scope)
         if kind == "for":
             return self.for_expression(node, scope)
         return self.unknown(str(node[1]) if kind == "unsupported" else f"unsupported {kind}")
@@ -193,7 +193,7 @@ class Evaluator:
                 if op[0] == "attr":
                     item = self.get_attr(item, op[2])
                 else:
-                    item = self.get_index(item, self.eval(op[2], scope))
+                    item = self.get_index(item, self.evaluate(op[2], scope))
             out.append(item)
         return out
 
@@ -204,7 +204,7 @@ class Evaluator:
             if isinstance(part, str):
                 pieces.append(part)
                 continue
-            value = self.eval(part, scope)
+            value = self.evaluate(part, scope)
             if isinstance(value, Unknown):
                 return value
             if isinstance(value, ComputedRef):
@@ -220,21 +220,21 @@ class Evaluator:
         return ComputedRef(text) if computed else text
 
     def conditional(self, node: Node, scope: Scope) -> Any:
-        cond = self.eval(node[1], scope)
+        cond = self.evaluate(node[1], scope)
         if isinstance(cond, Unknown):
             return cond
         decided = None if isinstance(cond, ComputedRef) else to_bool(cond)
         if decided is None:
             return self.unknown("condition is not a known bool")
-        return self.eval(node[2] if decided else node[3], scope)
+        return self.evaluate(node[2] if decided else node[3], scope)
 
     def binary(self, op: str, left_node: Node, right_node: Node, scope: Scope) -> Any:
-        left = self.eval(left_node, scope)
+        left = self.evaluate(left_node, scope)
         if op in ("&&", "||") and not isinstance(left, Unknown):
             left_bool = to_bool(left)
             if left_bool is (op == "||"):  # false && x, true || x: decided by the left side
                 return left_bool
-        right = self.eval(right_node, scope)
+        right = self.evaluate(right_node, scope)
         if isinstance(left, Unknown):
             return left
         if isinstance(right, Unknown):
@@ -268,18 +268,18 @@ class Evaluator:
     def object(self, items: list[tuple[Node, Node]], scope: Scope) -> Any:
         out: dict[str, Any] = {}
         for key_node, value_node in items:
-            key = self.eval(key_node, scope)
+            key = self.evaluate(key_node, scope)
             if isinstance(key, Unknown):
                 return key
             rendered = _render(key)
             if rendered is None or isinstance(key, ComputedRef):
                 return self.unknown("object key is not a known string")
-            out[rendered] = self.eval(value_node, scope)
+            out[rendered] = self.evaluate(value_node, scope)
         return out
 
     def for_expression(self, node: Node, scope: Scope) -> Any:
         _, key_var, value_var, coll_node, key_expr, value_expr, cond_node, grouping = node
-        collection = self.eval(coll_node, scope)
+        collection = self.evaluate(coll_node, scope)
         if isinstance(collection, Unknown):
             return collection
         if isinstance(collection, Mapping):
@@ -297,16 +297,16 @@ class Evaluator:
                 names[key_var] = key
             inner = ForScope(scope, names)
             if cond_node is not None:
-                keep = self.eval(cond_node, inner)
+                keep = self.evaluate(cond_node, inner)
                 if isinstance(keep, Unknown):
                     return keep
                 if to_bool(keep) is not True:
                     continue
-            item = self.eval(value_expr, inner)
+            item = self.evaluate(value_expr, inner)
             if not as_object:
                 results_list.append(item)
                 continue
-            out_key = self.eval(key_expr, inner)
+            out_key = self.evaluate(key_expr, inner)
             rendered = None if isinstance(out_key, Unknown | ComputedRef) else _render(out_key)
             if rendered is None:
                 return self.unknown("for expression key is not a known string")

@@ -232,7 +232,7 @@ def call_function(
     function = FUNCTIONS.get(name)
     if function is None:
         return ev.unknown(f"unsupported function {name}()")
-    args = [ev.eval(node, scope) for node in arg_nodes]
+    args = [ev.evaluate(node, scope) for node in arg_nodes]
     if expand and args:
         if isinstance(args[-1], Unknown):
             return args[-1]
@@ -258,7 +258,7 @@ def call_function(
 def _try(ev: Evaluator, name: str, arg_nodes: list[Node], scope: Scope) -> Any:
     """try(): the first argument that is not an error; can(): whether the first one is not."""
     for node in arg_nodes:
-        value = ev.eval(node, scope)
+        value = ev.evaluate(node, scope)
         nested = first_unknown(value)
         if isinstance(nested, Failed):
             if name == "can":

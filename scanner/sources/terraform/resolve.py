@@ -105,7 +105,7 @@ class ModuleInstance:
             node = compile_string(raw)
             if node[0] == "lit":
                 return node[1]
-            return Evaluator(raw).eval(node, scope)
+            return Evaluator(raw).evaluate(node, scope)
         if isinstance(raw, list):
             return [self.resolve(item, scope) for item in raw]
         if isinstance(raw, dict):
