@@ -29,10 +29,10 @@ def iam_user_mfa_enabled(user: Resource) -> Result:
     account that holds ePHI; a second factor makes the person prove who they are (person or entity
     authentication).
 
-    Every IAM user is judged, as AWS Config's `iam-user-mfa-enabled` does: the collector does not
-    record whether a user has a console password (a login profile), so a user that only has
-    access keys cannot be told apart from a console user and fails too. Such users are better
-    replaced by roles; where one must stay, suppress the finding with that reason.
+    Users with a console password (a login profile) must have an MFA device. A user without one
+    signs in with access keys only and passes here (their keys are judged by the rotation check;
+    such users are better replaced by roles). If the login profile could not be read, the result
+    is unknown.
 
     Remediation: assign an MFA device to the user (IAM console → Users → Security credentials →
     Assign MFA device, or `aws iam enable-mfa-device`), and deny actions without MFA with an
@@ -40,6 +40,11 @@ def iam_user_mfa_enabled(user: Resource) -> Result:
     `aws_iam_virtual_mfa_device`, but enabling it needs the codes of the person who holds it.
     """
     name = user.get("name")
+    console = user.get("console_access")
+    if is_unknown(console):
+        return Result.unknown(f"console access of {name} could not be read: {console.reason}")
+    if console is False:
+        return Result.passed(f"{name} has no console password: MFA protects console sign-in")
     enabled = user.get("mfa_enabled")
     if is_unknown(enabled):
         return Result.unknown(f"MFA devices of {name} could not be listed: {enabled.reason}")

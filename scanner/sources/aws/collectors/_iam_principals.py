@@ -77,7 +77,12 @@ def _user_attributes(user: Mapping[str, Any], data: Mapping[str, Any]) -> dict[s
     if failed is None and devices is None:
         failed = Unknown("iam:ListMFADevices was not recorded for this user")
     collected_at = str(data.get("collected_at"))
+    profile = credentials.get("login_profile")
+    profile_failed = unknown_from(profile)
+    if "login_profile" not in credentials:
+        profile_failed = Unknown("iam:GetLoginProfile was not recorded for this user")
     return {
+        "console_access": _either(profile_failed, lambda: profile is not None),
         "mfa_devices": _either(failed, lambda: [d.get("SerialNumber") for d in devices]),
         "mfa_enabled": _either(failed, lambda: bool(devices)),
         "access_keys": _access_keys(credentials, collected_at),

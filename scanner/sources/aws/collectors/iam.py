@@ -106,6 +106,10 @@ def _user_credentials(recorder: CallRecorder, iam: Any, user: Mapping[str, Any])
     out: dict[str, Any] = {
         "mfa_devices": recorder.paginate(iam, "ListMFADevices", "MFADevices", UserName=name),
         "access_keys": recorder.paginate(iam, "ListAccessKeys", "AccessKeyMetadata", UserName=name),
+        # A login profile is a console password; NoSuchEntity means the user has none.
+        "login_profile": call_optional(
+            recorder, iam, "GetLoginProfile", ("NoSuchEntity",), UserName=name
+        ),
     }
     if unknown_from(out["access_keys"]) is None:
         out["last_used"] = {
@@ -211,6 +215,7 @@ COLLECTOR = Collector(
         "iam:ListMFADevices",
         "iam:ListAccessKeys",
         "iam:GetAccessKeyLastUsed",
+        "iam:GetLoginProfile",
     ),
     scope="global",
     collect=collect,
