@@ -22,6 +22,7 @@ from scanner.baseline import BaselineError, compare, load_baseline
 from scanner.changes import ChangesError, changed_lines, touched_resources
 from scanner.cli_common import F, fail, framework_dir_option, load_policies, policy_options
 from scanner.config import Config, ConfigError, find_config
+from scanner.controls import Catalog
 from scanner.model import Resource, ScanError, ScanWarning, Severity
 from scanner.output_targets import OutputTarget, OutputTargetError, parse_output_targets
 from scanner.provenance import command_line, repository_state
@@ -113,7 +114,7 @@ class ScanSession:
     config: Config
     baseline_path: Path | None
     changed_since: str | None
-    catalog: Any
+    catalog: Catalog
 
     @classmethod
     def start(
