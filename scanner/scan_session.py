@@ -21,7 +21,7 @@ from scanner.attestations import AttestationError, load_attestations
 from scanner.baseline import BaselineError, compare, load_baseline
 from scanner.changes import ChangesError, changed_lines, touched_resources
 from scanner.cli_common import F, fail, framework_dir_option, load_policies, policy_options
-from scanner.config import Config, ConfigError, find_config
+from scanner.config import SEVERITY_NAMES, Config, ConfigError, find_config
 from scanner.controls import Catalog
 from scanner.model import Resource, ScanError, ScanWarning, Severity
 from scanner.output_targets import OutputTarget, OutputTargetError, parse_output_targets
@@ -29,8 +29,6 @@ from scanner.provenance import command_line, repository_state
 from scanner.registry import Registry
 from scanner.scan import ScanOptions, SelectionError, build_report
 from scanner.waivers import WaiverError, load_waivers
-
-SEVERITY_NAMES = [s.value for s in Severity]
 
 # CLI parameter name -> .comply.yaml key, for the options every scan command has.
 CONFIGURABLE = {

@@ -13,12 +13,12 @@ exactly the resources a live run produced:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 from scanner.model import Resource, Unknown
+from scanner.sources.policy_documents import canonical_policy, decode_policy_text
 
 ERROR_KEY = "__error__"
 
@@ -180,9 +180,6 @@ def fan_out(recorder: CallRecorder, function: Callable[[_T], _R], items: Iterabl
     return [function(item) for item in items]
 
 
-_POLICY_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
-
-
 def parse_policy(value: Any) -> dict[str, Any] | Unknown | None:
     """A policy document in the canonical shape of docs/resource-schema.md.
 
@@ -200,28 +197,7 @@ def parse_policy(value: Any) -> dict[str, Any] | Unknown | None:
         return marker
     if isinstance(value, str):
         text = value.strip()
-        if not text:
-            return None
-        if text.startswith("%"):
-            text = unquote(text)
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return Unknown(f"policy is not valid JSON ({exc.msg} at line {exc.lineno})")
-    if not isinstance(value, Mapping):
-        return Unknown("policy is not a JSON object")
-    policy = dict(value)
-    statements = policy.get("Statement", [])
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    if not isinstance(statements, list) or not all(isinstance(s, Mapping) for s in statements):
-        return Unknown("policy Statement is neither an object nor a list of objects")
-    canonical = []
-    for statement in statements:
-        entry = dict(statement)
-        for key in _POLICY_LIST_KEYS:
-            if key in entry and not isinstance(entry[key], list):
-                entry[key] = [entry[key]]
-        canonical.append(entry)
-    policy["Statement"] = canonical
-    return policy
+        value = decode_policy_text(unquote(text) if text.startswith("%") else text)
+        if value is None or isinstance(value, Unknown):
+            return value
+    return canonical_policy(value)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from scanner.model import ComputedRef, Unknown
+from scanner.sources.policy_documents import canonical_policy, decode_policy_text
 from scanner.sources.terraform.values import JsonText, first_unknown
-
-_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
 
 
 def normalise_policy(value: Any) -> Any:
@@ -22,34 +20,14 @@ def normalise_policy(value: Any) -> Any:
     elif isinstance(value, ComputedRef):
         return Unknown(f"policy is the computed value {value}")
     elif isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            return Unknown(f"policy is not valid JSON ({exc.msg} at line {exc.lineno})")
-    if not isinstance(value, Mapping):
-        return Unknown("policy is not a JSON object")
-    nested = first_unknown(value)
-    if nested is not None:
-        return nested
-    policy = dict(value)
-    statements = policy.get("Statement", [])
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    if not isinstance(statements, list):
-        return Unknown("policy Statement is neither an object nor a list")
-    normalised = []
-    for statement in statements:
-        if not isinstance(statement, Mapping):
-            return Unknown("policy statement is not an object")
-        statement = dict(statement)
-        for key in _LIST_KEYS:
-            if key in statement and not isinstance(statement[key], list):
-                statement[key] = [statement[key]]
-        normalised.append(statement)
-    policy["Statement"] = normalised
-    return policy
+        value = decode_policy_text(value)
+        if value is None or isinstance(value, Unknown):
+            return value
+    if isinstance(value, Mapping):
+        nested = first_unknown(value)
+        if nested is not None:
+            return nested
+    return canonical_policy(value)
 
 
 def _as_list(value: Any) -> list[Any]:
