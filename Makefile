@@ -27,8 +27,8 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 docs: $(STAMP)
-	$(BIN)/python -m scanner.check_reference > docs/checks.md
-	$(BIN)/python -m scanner.control_reference docs/controls
+	$(BIN)/python -m scanner.compliance.check_reference > docs/checks.md
+	$(BIN)/python -m scanner.compliance.control_reference docs/controls
 
 bench: $(STAMP)
 	$(BIN)/python bench/generate_corpus.py

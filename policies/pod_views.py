@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from scanner.model import Resource, Result
+from scanner.core.model import Resource, Result
 
 # The Pod Security Standards version the pss checks implement, field by field.
 PSS_VERSION = "v1.31"

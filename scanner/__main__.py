@@ -1,5 +1,5 @@
 """`python -m scanner` is the `comply` command."""
 
-from scanner.cli import main
+from scanner.cli.main import main
 
 main()

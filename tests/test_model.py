@@ -7,7 +7,14 @@ import pickle
 
 import pytest
 
-from scanner.model import ComputedRef, Location, Resource, Unknown, UnknownValueError, is_unknown
+from scanner.core.model import (
+    ComputedRef,
+    Location,
+    Resource,
+    Unknown,
+    UnknownValueError,
+    is_unknown,
+)
 
 
 def resource(**attributes: object) -> Resource:

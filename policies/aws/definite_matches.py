@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from scanner.model import UnknownValueError
+from scanner.core.model import UnknownValueError
 
 T = TypeVar("T")
 

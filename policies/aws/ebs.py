@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 
 @check(

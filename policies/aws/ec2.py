@@ -12,8 +12,8 @@ from policies.aws.network_exposure import (
     port_text,
     rule_covers_port,
 )
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 SSH_PORT = 22
 RDP_PORT = 3389

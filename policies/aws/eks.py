@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from policies.aws.definite_matches import definite_matches
 from policies.aws.network_exposure import is_internet_cidr
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 TLS_PROTOCOLS = ("HTTPS", "TLS", "SSL")
 # NLB/classic listeners that forward bytes unchanged: the load balancer neither adds nor strips

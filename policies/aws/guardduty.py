@@ -7,8 +7,8 @@ from GetDetector's status, and for a region without any detector a resource that
 
 from __future__ import annotations
 
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 
 @check(

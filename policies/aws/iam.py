@@ -6,8 +6,8 @@ from typing import Any
 
 from policies.aws.definite_matches import definite_matches
 from policies.aws.iam_policy_documents import as_list, statements
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 IAM_POLICY_TYPES = (
     "aws_iam_policy",

@@ -6,8 +6,8 @@ no reuse prevention, passwords never expire.
 
 from __future__ import annotations
 
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 MIN_LENGTH = 14
 MIN_REUSE_PREVENTION = 24

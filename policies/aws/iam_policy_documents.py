@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from scanner.model import is_unknown
+from scanner.core.model import is_unknown
 
 # Condition keys that narrow *who* (or from where) a wildcard principal can act; a statement
 # carrying one of them, with fixed values under a positive operator, is not public in the sense

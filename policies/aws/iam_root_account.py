@@ -7,8 +7,8 @@ cannot manage or see either, so these checks judge only resources collected from
 
 from __future__ import annotations
 
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 
 @check(

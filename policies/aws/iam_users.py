@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 MAX_ACCESS_KEY_AGE_DAYS = 90
 

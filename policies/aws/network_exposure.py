@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.model import UnknownValueError, is_reference
+from scanner.core.model import UnknownValueError, is_reference
 
 ALL_PROTOCOLS = frozenset({"-1", "all"})
 # ICMP has no ports: an ICMP rule never opens SSH or RDP.

@@ -5,8 +5,8 @@ Defaults stated below are the AWS provider's / the RDS API's when the argument i
 
 from __future__ import annotations
 
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 MIN_BACKUP_RETENTION_DAYS = 7
 # RDS IAM database authentication exists for MySQL, MariaDB and PostgreSQL engines only.

@@ -8,8 +8,8 @@ resources collected from AWS.
 
 from __future__ import annotations
 
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 
 @check(

@@ -15,8 +15,8 @@ from policies.aws.iam_policy_documents import (
     principal_is_everyone,
     statements,
 )
-from scanner.model import Resource, Result, is_reference, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_reference, is_unknown
+from scanner.core.registry import check
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 ENCRYPTION_ALGORITHMS = ("AES256", *KMS_ALGORITHMS)

@@ -10,8 +10,8 @@ from policies.aws.iam_policy_documents import (
     principal_is_everyone,
     statements,
 )
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 PUBLIC_ACCESS_BLOCK_FLAGS = (
     "block_public_acls",

@@ -7,8 +7,8 @@ source does not fold into the secret, so these checks judge only resources colle
 
 from __future__ import annotations
 
-from scanner.model import Resource, Result, is_unknown
-from scanner.registry import check
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
 
 
 def _schedule(secret: Resource) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from policies.pod_views import PSS_VERSION, mapping
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"

@@ -15,8 +15,8 @@ from policies.pod_views import (
     pod_spec,
     sequence,
 )
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 NETWORK_POLICY_TYPE = "kubernetes_network_policy"
 

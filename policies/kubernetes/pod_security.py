@@ -27,8 +27,8 @@ from policies.pod_views import (
     sequence,
     workload_kind,
 )
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 # Capabilities baseline lets a container add: the container runtime's default set.
 BASELINE_ALLOWED_CAPABILITIES = frozenset(

@@ -24,8 +24,8 @@ from policies.pod_views import (
     security_context,
     sequence,
 )
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 APPARMOR_ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 ALLOWED_PROFILE_TYPES = frozenset({"RuntimeDefault", "Localhost"})

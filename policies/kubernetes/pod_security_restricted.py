@@ -30,8 +30,8 @@ from policies.pod_views import (
     shown,
     workload_kind,
 )
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 RESTRICTED_VOLUME_SOURCES = frozenset(
     {

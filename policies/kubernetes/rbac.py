@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.pod_views import mapping, quoted, sequence
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 ROLE_TYPES = ["kubernetes_role", "kubernetes_cluster_role"]
 BINDING_TYPES = ["kubernetes_cluster_role_binding", "kubernetes_role_binding"]

@@ -17,8 +17,8 @@ from policies.pod_views import (
     mapping,
     sequence,
 )
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 # A name that says it holds a credential (normalized: upper case, `-` and `.` as `_`).
 SECRET_NAME = re.compile(

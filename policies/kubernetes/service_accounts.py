@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from policies.pod_views import WORKLOAD_TYPES, is_false, is_true, pod_spec, shown
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 SERVICE_ACCOUNT_TYPE = "kubernetes_service_account"
 

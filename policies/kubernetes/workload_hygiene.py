@@ -20,8 +20,8 @@ from policies.pod_views import (
     security_context,
     workload_kind,
 )
-from scanner.model import Resource, Result
-from scanner.registry import check
+from scanner.core.model import Resource, Result
+from scanner.core.registry import check
 
 # Ephemeral (debug) containers may not declare resources or probes: the API rejects them.
 RESOURCE_CONTAINER_TYPES = ("container", "initContainer")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.coverage import to_csv
+from scanner.compliance.coverage import to_csv
 from scanner.evidence.bundle_writing import (
     ZIP_FILE_MODE,
     ZIP_TIMESTAMP,

@@ -2,7 +2,8 @@
 and attestations, and the control's state.
 
 A control none of the input reports evaluated (scanned with another `--framework`) is
-`incomplete`, never `not_applicable`; otherwise the state is `scanner.rollup.control_state`.
+`incomplete`, never `not_applicable`; otherwise the state is
+`scanner.compliance.rollup.control_state`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from scanner.attestations import Attestation
-from scanner.controls import Control
+from scanner.compliance.attestations import Attestation
+from scanner.compliance.catalog import Control
+from scanner.compliance.rollup import ControlState, control_state
+from scanner.compliance.waivers import Waiver
+from scanner.core.model import Status
+from scanner.core.registry import Registry
 from scanner.evidence.filenames import safe_name
 from scanner.evidence.model import (
     AttestationEvidenceItem,
@@ -27,10 +32,6 @@ from scanner.evidence.model import (
     WaiverRecord,
     stable_uuid,
 )
-from scanner.model import Status
-from scanner.registry import Registry
-from scanner.rollup import ControlState, control_state
-from scanner.waivers import Waiver
 
 
 def check_types(registry: Registry, check_id: str, findings: Sequence[FindingRecord]) -> set[str]:

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import yaml
 
-from scanner.attestations import URL_PATTERN, Attestation
-from scanner.controls import Catalog
+from scanner.compliance.attestations import URL_PATTERN, Attestation
+from scanner.compliance.catalog import Catalog
+from scanner.core.redaction import SECRET_VALUE_PATTERNS, redact
 from scanner.evidence.errors import EvidenceError
 from scanner.evidence.filenames import safe_copy_name
 from scanner.evidence.manifest import sha256_hex
 from scanner.evidence.model import AttestationEvidenceItem, CopiedFile, ReportDocument
 from scanner.evidence.text_safety import scrub
-from scanner.redaction import SECRET_VALUE_PATTERNS, redact
 
 
 def load_report(path: Path, name: str) -> ReportDocument:

@@ -5,7 +5,8 @@ resource types each check reads), attestations and waivers. Nothing here reads t
 bundle's time is the latest `finished_at` of its input reports, and the date attestations are
 judged on is that time's date — so the same inputs always give the same model.
 
-The roll-up of the union of all reports' findings reuses `scanner.rollup.control_state`; the only
+The roll-up of the union of all reports' findings reuses
+`scanner.compliance.rollup.control_state`; the only
 addition is that a control none of the input reports evaluated (scanned with another
 `--framework`) is `incomplete`, never `not_applicable`.
 
@@ -23,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from scanner.attestations import Attestation
-from scanner.controls import Catalog
-from scanner.coverage import SOURCES
-from scanner.model import ControlRef, Status
-from scanner.registry import Registry
-from scanner.rollup import ControlState
-from scanner.waivers import Waiver
+from scanner.compliance.attestations import Attestation
+from scanner.compliance.catalog import Catalog
+from scanner.compliance.coverage import SOURCES
+from scanner.compliance.rollup import ControlState
+from scanner.compliance.waivers import Waiver
+from scanner.core.model import ControlRef, Status
+from scanner.core.registry import Registry
 
 BUNDLE_FORMAT_VERSION = "1"
 # UUIDv5 namespace of every id in a bundle: a constant, so ids are reproducible.

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from scanner.attestations import attestations_by_control, best_attestation
-from scanner.controls import Scope
-from scanner.coverage import coverage_rows
+from scanner.compliance.attestations import attestations_by_control, best_attestation
+from scanner.compliance.catalog import Scope
+from scanner.compliance.coverage import coverage_rows
+from scanner.core.redaction import redaction_rules
 from scanner.evidence.control_rollup import (
     attestation_record,
     check_types,
@@ -31,7 +32,6 @@ from scanner.evidence.report_records import (
     report_sort_key,
     resource_records,
 )
-from scanner.redaction import redaction_rules
 
 
 def build_model(inputs: ModelInputs) -> BundleModel:

@@ -8,7 +8,7 @@ import posixpath
 import re
 from typing import Any
 
-from scanner.redaction import redact
+from scanner.core.redaction import redact
 
 DOCUMENT_PATH = "oscal/assessment-results.json"
 # Namespace of comply's own props: OSCAL requires names outside its own vocabulary to carry one.

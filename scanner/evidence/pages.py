@@ -21,10 +21,10 @@ from jinja2 import (
     select_autoescape,
 )
 
+from scanner.core.paths import evidence_templates_dir
 from scanner.evidence.errors import EvidenceError
 from scanner.evidence.model import BundleModel
 from scanner.evidence.text_safety import scrub
-from scanner.paths import evidence_templates_dir
 
 TEMPLATE_PAGES = (
     "index.html.j2",

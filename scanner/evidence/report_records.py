@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scanner.core.model import ControlRef
+from scanner.core.redaction import redact
 from scanner.evidence.filenames import safe_file_name, safe_name
 from scanner.evidence.model import (
     FindingRecord,
@@ -17,8 +19,6 @@ from scanner.evidence.model import (
     ResourceRecord,
     stable_uuid,
 )
-from scanner.model import ControlRef
-from scanner.redaction import redact
 
 
 def input_report(doc: ReportDocument) -> InputReport:

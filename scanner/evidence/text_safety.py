@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.redaction import REDACTED, SECRET_VALUE_PATTERNS, redact
+from scanner.core.redaction import REDACTED, SECRET_VALUE_PATTERNS, redact
 
 
 def scrub(text: str) -> str:

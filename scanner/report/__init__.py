@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol, TextIO
 
+from scanner.compliance.results import ScanReport
 from scanner.report import console, github, gitlab, json_report, junit, markdown, sarif
-from scanner.results import ScanReport
 
 
 class Renderer(Protocol):

@@ -14,9 +14,9 @@ from io import StringIO
 from rich.console import Console
 from rich.text import Text
 
-from scanner.model import Finding, ScanError, Severity, Status
-from scanner.results import ScanReport
-from scanner.rollup import ControlState, ControlStatus
+from scanner.compliance.results import ScanReport
+from scanner.compliance.rollup import ControlState, ControlStatus
+from scanner.core.model import Finding, ScanError, Severity, Status
 
 WIDTH = 120
 

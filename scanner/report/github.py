@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
-from scanner.model import Finding, ScanError, Status
-from scanner.results import ScanReport
+from scanner.compliance.results import ScanReport
+from scanner.core.model import Finding, ScanError, Status
 
 SCAN_ERROR_TITLE = "comply: scan error"
 SCAN_WARNING_TITLE = "comply: scan warning"

@@ -18,9 +18,9 @@ import hashlib
 import json
 from typing import Any
 
-from scanner.model import Finding, Severity, Status
+from scanner.compliance.results import ScanReport
+from scanner.core.model import Finding, Severity, Status
 from scanner.report.github import controls_text, finding_rank, repository_path
-from scanner.results import ScanReport
 
 SEVERITY = {
     Severity.INFO: "info",

@@ -2,7 +2,8 @@
 
 Fields are only ever added within a schema version. Findings carry what the scan concluded —
 messages, ids, locations, control references. The `resources` section carries each resource's raw
-data as evidence, always passed through `scanner.redaction` first, since raw data may hold secrets.
+data as evidence, always passed through `scanner.core.redaction` first, since raw data may hold
+secrets.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from scanner.model import ControlRef, Finding, Resource, ScanError, Status
-from scanner.redaction import redact
-from scanner.results import ScanReport
+from scanner.compliance.results import ScanReport
+from scanner.core.model import ControlRef, Finding, Resource, ScanError, Status
+from scanner.core.redaction import redact
 
 SCHEMA_VERSION = "1"
 TOOL_NAME = "comply"

@@ -17,9 +17,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import Any
 
-from scanner.model import Finding, ScanError, Status
+from scanner.compliance.results import ScanReport
+from scanner.core.model import Finding, ScanError, Status
 from scanner.report.json_report import TOOL_NAME, utc_timestamp
-from scanner.results import ScanReport
 
 SCAN_ERRORS_SUITE = "scan-errors"
 

@@ -19,15 +19,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from scanner.model import Finding, ScanError, Status
+from scanner.compliance.results import ScanReport
+from scanner.compliance.rollup import ControlState
+from scanner.core.model import Finding, ScanError, Status
 from scanner.report.github import (
     controls_text,
     finding_rank,
     non_blocking_reasons,
     repository_path,
 )
-from scanner.results import ScanReport
-from scanner.rollup import ControlState
 
 # GitHub rejects comment bodies over 65,536 characters; leave room for what a workflow adds.
 MAX_CHARS = 60_000

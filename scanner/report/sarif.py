@@ -20,10 +20,10 @@ from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from scanner.model import ControlRef, Finding, Location, ScanError, Severity, Status
-from scanner.registry import CheckSpec
+from scanner.compliance.results import ScanReport
+from scanner.core.model import ControlRef, Finding, Location, ScanError, Severity, Status
+from scanner.core.registry import CheckSpec
 from scanner.report.json_report import TOOL_NAME, utc_timestamp
-from scanner.results import ScanReport
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"

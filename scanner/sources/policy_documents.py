@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.model import Unknown
+from scanner.core.model import Unknown
 
 LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
 

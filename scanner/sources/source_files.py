@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from scanner.model import ScanError
+from scanner.core.model import ScanError
 
 MIB = 1024 * 1024
 

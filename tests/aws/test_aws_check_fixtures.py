@@ -23,8 +23,8 @@ from types import ModuleType
 
 import pytest
 
-from scanner.engine import evaluate
-from scanner.registry import CheckSpec, load_registry
+from scanner.compliance.suppressions import evaluate_with_suppressions as evaluate
+from scanner.core.registry import CheckSpec, load_registry
 from scanner.sources.aws.collectors import all_collectors
 from scanner.sources.aws.inventory import collect_aws, normalize_collection
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from scanner.engine import evaluate
-from scanner.model import Resource, is_unknown
-from scanner.registry import load_registry
+from scanner.compliance.suppressions import evaluate_with_suppressions as evaluate
+from scanner.core.model import Resource, is_unknown
+from scanner.core.registry import load_registry
 from scanner.sources.aws.collector import CallError, RawService
 from scanner.sources.aws.collectors import collectors_by_name
 from scanner.sources.aws.inventory import AwsCollection, collect_aws, normalize_collection

@@ -7,9 +7,9 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from scanner.engine import evaluate
-from scanner.model import Status
-from scanner.registry import load_registry
+from scanner.compliance.suppressions import evaluate_with_suppressions as evaluate
+from scanner.core.model import Status
+from scanner.core.registry import load_registry
 from scanner.sources.aws.inventory import collect_aws, normalize_collection
 
 REGISTRY = load_registry()

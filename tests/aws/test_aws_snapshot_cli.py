@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 import scanner.sources.aws as aws_package
-from scanner.aws_commands import aws_group, scan_aws, scan_snapshot
-from scanner.redaction import REDACTED, redact
+from scanner.cli.aws_commands import aws_group, scan_aws, scan_snapshot
+from scanner.core.redaction import REDACTED, redact
 from scanner.sources.aws.collector import RawService
 from scanner.sources.aws.collectors import all_collectors
 from scanner.sources.aws.inventory import collect_aws
@@ -26,7 +26,7 @@ from .test_aws_readonly import seed_account
 
 @click.group()
 def root() -> None:
-    """A stand-in for scanner.cli's group, with the commands registered the same way."""
+    """A stand-in for scanner.cli.main's group, with the commands registered the same way."""
 
 
 @root.group()

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from scanner.check_reference import render_check_reference
-from scanner.controls import load_catalog
-from scanner.registry import load_registry
+from scanner.compliance.catalog import load_catalog
+from scanner.compliance.check_reference import render_check_reference
+from scanner.core.registry import load_registry
 from tests.conftest import REPO_ROOT
 
 
@@ -38,7 +38,7 @@ def test_check_reference_page_is_current():
 
 
 def test_control_reference_pages_are_current():
-    from scanner.control_reference import render_all
+    from scanner.compliance.control_reference import render_all
 
     registry = load_registry()
     pages = render_all(registry, load_catalog(registry))

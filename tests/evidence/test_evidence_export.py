@@ -21,15 +21,15 @@ INTEGRITY = {"manifest.json", "SHA256SUMS", "manifest.sig"}
 # Until the lead registers the group in scanner/cli.py, run the same `cli` with it added.
 _SHIM = (
     "import sys\n"
-    "from scanner.cli import cli, main\n"
-    "from scanner.evidence_commands import evidence\n"
+    "from scanner.cli.main import cli, main\n"
+    "from scanner.cli.evidence_commands import evidence\n"
     "cli.commands.setdefault('evidence', evidence)\n"
     "main()\n"
 )
 
 
 def _registered() -> bool:
-    from scanner.cli import cli
+    from scanner.cli.main import cli
 
     return "evidence" in cli.commands
 

@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
-from scanner.attestations import Attestation
-from scanner.controls import Catalog, load_catalog
+from scanner.compliance.attestations import Attestation
+from scanner.compliance.catalog import Catalog, load_catalog
+from scanner.compliance.waivers import Waiver
+from scanner.core.model import ControlRef
+from scanner.core.registry import Registry, load_registry
 from scanner.evidence.model import (
     AttestationEvidenceItem,
     BundleModel,
@@ -16,9 +19,6 @@ from scanner.evidence.model import (
     ReportDocument,
     build_model,
 )
-from scanner.model import ControlRef
-from scanner.registry import Registry, load_registry
-from scanner.waivers import Waiver
 
 CONTROL = "164.308(a)(4)(ii)(C)"  # partial; one check: k8s_rbac_cluster_admin_not_bound
 CHECK = "k8s_rbac_cluster_admin_not_bound"

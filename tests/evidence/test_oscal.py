@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from scanner import __version__
-from scanner.attestations import load_attestations
-from scanner.cli_common import load_policies
+from scanner.cli.common import load_policies
+from scanner.compliance.attestations import load_attestations
 from scanner.evidence.builder import (
     BuildOptions,
     attestation_inputs,

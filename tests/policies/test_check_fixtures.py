@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scanner.engine import evaluate
-from scanner.registry import load_registry
+from scanner.compliance.suppressions import evaluate_with_suppressions as evaluate
+from scanner.core.registry import load_registry
 from scanner.sources.terraform import load_terraform
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

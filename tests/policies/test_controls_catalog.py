@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.controls import CatalogError, load_catalog
-from scanner.registry import load_registry
+from scanner.compliance.catalog import CatalogError, load_catalog
+from scanner.core.registry import load_registry
 
 ALL_BUILTIN_IDS = sorted(spec.id for spec in load_registry())
 
@@ -62,8 +62,8 @@ def test_user_checks_need_no_mapping(tmp_path: Path) -> None:
     policies = tmp_path / "policies"
     policies.mkdir()
     (policies / "custom.py").write_text(
-        "from scanner.model import Result\n"
-        "from scanner.registry import check\n\n"
+        "from scanner.core.model import Result\n"
+        "from scanner.core.registry import check\n\n"
         "@check(id='custom_thing_ok', title='t', severity='low',\n"
         "       resource_types=['aws_s3_bucket'])\n"
         "def custom_thing_ok(resource):\n"

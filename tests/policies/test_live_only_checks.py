@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from scanner.engine import evaluate
-from scanner.model import Location, Resource, Unknown
-from scanner.registry import load_registry
+from scanner.compliance.suppressions import evaluate_with_suppressions as evaluate
+from scanner.core.model import Location, Resource, Unknown
+from scanner.core.registry import load_registry
 from scanner.sources.aws.collector import CallError, RawService
 from scanner.sources.aws.collectors import config as config_collector
 from scanner.sources.aws.collectors import iam as iam_collector

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scanner.controls import load_catalog
-from scanner.model import Severity
-from scanner.registry import CHECK_ID_PATTERN, CheckSpec, load_registry
+from scanner.compliance.catalog import load_catalog
+from scanner.core.model import Severity
+from scanner.core.registry import CHECK_ID_PATTERN, CheckSpec, load_registry
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REGISTRY = load_registry()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.engine import evaluate
-from scanner.registry import load_registry
+from scanner.compliance.suppressions import evaluate_with_suppressions as evaluate
+from scanner.compliance.waivers import WaiverError, load_waivers
+from scanner.core.registry import load_registry
 from scanner.sources.terraform import load_terraform
-from scanner.waivers import WaiverError, load_waivers
 from tests.conftest import FIXTURES
 
 MIXED = FIXTURES / "cli" / "mixed"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.model import Severity
+from scanner.core.model import Severity
 from scanner.report import console, render
 from tests.report.test_report_support import SECRET, build_report
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.model import Location, Resource, ScanError, Severity, Status
+from scanner.core.model import Location, Resource, ScanError, Severity, Status
 from scanner.report import render
 from scanner.report.github import escape_data, escape_property, repository_path
 from tests.report.test_report_support import (

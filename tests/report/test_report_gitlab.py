@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.model import Location, Resource, Status
+from scanner.core.model import Location, Resource, Status
 from scanner.report import render
 from tests.report.test_report_support import (
     SECRET,

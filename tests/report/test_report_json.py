@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from scanner.model import fingerprint
+from scanner.core.model import fingerprint
 from scanner.report import FORMATS, UnknownFormatError, json_report, render
 from tests.report.test_report_support import SECRET, build_report
 

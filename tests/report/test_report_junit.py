@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from scanner.model import ScanError
+from scanner.core.model import ScanError
 from scanner.report import render
 from tests.report.test_report_support import SECRET, build_report
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from scanner.model import ScanError, Status
-from scanner.output_targets import REPORT_FORMATS, parse_output_targets
+from scanner.cli.output_targets import REPORT_FORMATS, parse_output_targets
+from scanner.core.model import ScanError, Status
 from scanner.report import FORMATS, render
 from scanner.report.markdown import MAX_CHARS, cell, code
 from scanner.report.markdown import render as render_markdown

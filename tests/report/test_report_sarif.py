@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from scanner.model import Location, fingerprint
+from scanner.core.model import Location, fingerprint
 from scanner.report import render, sarif
 from tests.report.test_report_support import ROOT, SECRET, build_report
 

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scanner.controls import Control
-from scanner.model import (
+from scanner.compliance.catalog import Control
+from scanner.compliance.results import BaselineComparison, BaselineEntry, ScanReport
+from scanner.compliance.rollup import ControlState, ControlStatus
+from scanner.core.model import (
     ControlRef,
     Finding,
     Location,
@@ -22,9 +24,7 @@ from scanner.model import (
     Status,
     fingerprint,
 )
-from scanner.registry import CheckSpec
-from scanner.results import BaselineComparison, BaselineEntry, ScanReport
-from scanner.rollup import ControlState, ControlStatus
+from scanner.core.registry import CheckSpec
 
 ROOT = "/work/repo"
 HIPAA_ENC = ControlRef("hipaa", "164.312(a)(2)(iv)")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
-from scanner.model import Resource, Unknown
+from scanner.core.model import Resource, Unknown
 from scanner.sources.policy_documents import canonical_policy, decode_policy_text
 
 ERROR_KEY = "__error__"

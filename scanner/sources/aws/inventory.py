@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 import boto3
 
-from scanner.model import Resource, ScanError, ScanWarning
-from scanner.redaction import redact
+from scanner.core.model import Resource, ScanError, ScanWarning
+from scanner.core.redaction import redact
 from scanner.sources.aws.collector import CallError, Collector, RawService
 from scanner.sources.aws.collectors import collectors_by_name, select_collectors
 from scanner.sources.aws.recorder import CollectionLog, Recorder

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.model import ScanError
-from scanner.redaction import redact
+from scanner.core.model import ScanError
+from scanner.core.redaction import redact
 from scanner.sources.aws.collector import CallError, RawService
 from scanner.sources.aws.inventory import AccountInfo, AwsCollection, call_errors_as_scan_errors
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanner.model import ScanError
+from scanner.core.model import ScanError
 from scanner.sources.kubernetes.files import scan_root
 from scanner.sources.kubernetes.loader import STDIN_NAME, KubernetesLoadResult, _Loader
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.model import ScanError
+from scanner.core.model import ScanError
 from scanner.sources.source_files import decode as decode_text
 from scanner.sources.source_files import read_bytes, relative_name, walk_dirs
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from scanner.model import Resource, ScanError, ScanWarning
+from scanner.core.model import Resource, ScanError, ScanWarning
 from scanner.sources.kubernetes.documents import (
     Document,
     ParsedText,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from scanner.model import Location, Resource, ScanError, ScanWarning
+from scanner.core.model import Location, Resource, ScanError, ScanWarning
 from scanner.sources.kubernetes.skips import skips_from_metadata
 
 SOURCE = "kubernetes"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from scanner.dates import parse_date
-from scanner.model import ScanWarning, Skip
+from scanner.core.dates import parse_date
+from scanner.core.model import ScanWarning, Skip
 
 SKIP_ANNOTATION = "comply.dev/skip"
 EXPIRES_ANNOTATION = "comply.dev/skip-expires"

@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanner.model import ScanError
+from scanner.core.model import ScanError
 from scanner.sources.terraform.loader import TerraformLoadResult, _Loader
 from scanner.sources.terraform.parse import ParseCache
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.model import ComputedRef, Unknown
+from scanner.core.model import ComputedRef, Unknown
 from scanner.sources.terraform.expressions import to_bool, to_number
 
 

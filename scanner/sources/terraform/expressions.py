@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from scanner.model import ComputedRef, Unknown, UnknownValueError
+from scanner.core.model import ComputedRef, Unknown, UnknownValueError
 from scanner.sources.terraform.syntax import Node
 from scanner.sources.terraform.values import Failed, type_name
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.model import ScanError
+from scanner.core.model import ScanError
 from scanner.sources.source_files import decode, read_bytes, relative_name, walk_dirs
 
 __all__ = ["relative_name"]  # re-exported: the loader imports it from here

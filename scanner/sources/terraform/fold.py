@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.model import ComputedRef, Location, Resource, ScanWarning, Skip, Unknown
+from scanner.core.model import ComputedRef, Location, Resource, ScanWarning, Skip, Unknown
 from scanner.sources.terraform import canonical as c
 from scanner.sources.terraform.policy import normalise_policy
 from scanner.sources.terraform.resolve import ResolvedResource

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from scanner.model import ComputedRef, Unknown, UnknownValueError
+from scanner.core.model import ComputedRef, Unknown, UnknownValueError
 from scanner.sources.terraform.expressions import _render, to_bool, to_number
 from scanner.sources.terraform.values import Failed, JsonText, first_unknown, type_name
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Resource, ScanError, ScanWarning
+from scanner.core.model import Resource, ScanError, ScanWarning
 from scanner.sources.terraform import parse as parsing
 from scanner.sources.terraform.config import Block, ModuleConfig, is_local_source, module_source
 from scanner.sources.terraform.files import (

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scanner.model import ScanError, ScanWarning, Skip
+from scanner.core.model import ScanError, ScanWarning, Skip
 from scanner.sources.terraform.config import (
     Block,
     ModuleConfig,

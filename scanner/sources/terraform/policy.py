@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.model import ComputedRef, Unknown
+from scanner.core.model import ComputedRef, Unknown
 from scanner.sources.policy_documents import canonical_policy, decode_policy_text
 from scanner.sources.terraform.values import JsonText, first_unknown
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.model import ComputedRef, Skip, Unknown
+from scanner.core.model import ComputedRef, Skip, Unknown
 from scanner.sources.terraform.config import Block, ModuleConfig
 from scanner.sources.terraform.expressions import Evaluator, Namespace, to_number
 from scanner.sources.terraform.policy import render_policy_document

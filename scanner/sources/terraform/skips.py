@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.model import Skip
+from scanner.core.model import Skip
 
 _SKIP = re.compile(r"(?:#|//)\s*comply:skip=([A-Za-z0-9_.:-]+)[ \t]*(.*?)\s*(?:\*/)?\s*$")
 

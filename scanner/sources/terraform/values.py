@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.model import ComputedRef, Unknown
+from scanner.core.model import ComputedRef, Unknown
 
 META_KEYS = frozenset({"__start_line__", "__end_line__"})
 

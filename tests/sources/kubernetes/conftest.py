@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.model import Resource
+from scanner.core.model import Resource
 from scanner.sources.kubernetes import KubernetesLoadResult, load_kubernetes
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "kubernetes_source"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from scanner.model import Skip
+from scanner.core.model import Skip
 from scanner.sources.kubernetes import load_kubernetes
 
 

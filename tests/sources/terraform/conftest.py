@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.model import Resource
+from scanner.core.model import Resource
 from scanner.sources.terraform import TerraformLoadResult, load_terraform
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform_source"

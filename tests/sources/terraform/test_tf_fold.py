@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.model import ComputedRef, is_unknown
+from scanner.core.model import ComputedRef, is_unknown
 
 FOLDED_S3 = (
     "acl",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.model import ComputedRef, is_reference, is_unknown
+from scanner.core.model import ComputedRef, is_reference, is_unknown
 
 
 def test_tfvars_precedence_defaults_tfvars_auto_and_var_files(load, by_id, fixtures_dir):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.model import Skip
+from scanner.core.model import Skip
 
 
 def test_skips_inside_resource_and_companion_blocks(load, by_id):

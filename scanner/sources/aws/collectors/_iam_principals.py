@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from scanner.model import Location, Resource, Unknown
+from scanner.core.model import Location, Resource, Unknown
 from scanner.sources.aws.collector import parse_policy, unknown_from
 
 # (data key, inline policy list key, canonical principal type, inline policy type, owner arg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from scanner.model import Location, Resource, Unknown
+from scanner.core.model import Location, Resource, Unknown
 from scanner.sources.aws.collector import (
     CallRecorder,
     ClientFactory,

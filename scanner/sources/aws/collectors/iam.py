@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner.model import Location, Resource, Unknown
+from scanner.core.model import Location, Resource, Unknown
 from scanner.sources.aws.collector import (
     CallRecorder,
     ClientFactory,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
-from scanner.model import Location, Resource, Unknown
+from scanner.core.model import Location, Resource, Unknown
 from scanner.sources.aws.collector import (
     CallRecorder,
     ClientFactory,

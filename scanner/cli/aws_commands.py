@@ -1,0 +1,191 @@
+"""`comply scan aws`, `comply scan snapshot` and `comply aws permissions`.
+
+Registered by scanner/cli.py (`scan.add_command(scan_aws)`, `scan.add_command(scan_snapshot)`,
+`cli.add_command(aws_group)`). boto3 and the collectors are imported inside the commands, so
+`comply --help` and `comply checks list` do not pay for them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scanner.cli.common import fail
+from scanner.cli.scan_session import ScanSession, scan_options
+
+
+def _progress_wanted() -> bool:
+    # A bar only for a person watching: never in CI logs or when stderr is piped.
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@click.command("aws")
+@click.option("--profile", help="A profile of ~/.aws/config (default: the credential chain).")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    help="Scan this region (repeatable) [default: every region enabled in the account].",
+)
+@click.option(
+    "--role-arn",
+    "role_arns",
+    multiple=True,
+    help="Assume this role and scan its account (repeatable: one account per role).",
+)
+@click.option(
+    "--service",
+    "services",
+    multiple=True,
+    help="Collect only this service (s3, ec2, iam, rds, ...). Repeatable [default: all].",
+)
+@click.option(
+    "--save-snapshot",
+    "snapshot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save what was collected as a gzipped JSON snapshot (comply scan snapshot FILE).",
+)
+@click.option(
+    "--max-workers",
+    type=click.IntRange(1, 64),
+    default=16,
+    show_default=True,
+    help="Concurrent API calls (regions x services, and per-resource calls).",
+)
+@scan_options
+def scan_aws(
+    profile: str | None,
+    regions: tuple[str, ...],
+    role_arns: tuple[str, ...],
+    services: tuple[str, ...],
+    snapshot_path: Path | None,
+    max_workers: int,
+    **common: Any,
+) -> None:
+    """Scan live AWS accounts read-only (default credentials, every enabled region)."""
+    from scanner.sources.aws import LoadedAws, collect_aws, normalize_collection, save_snapshot
+    from scanner.sources.aws.collectors import select_collectors
+    from scanner.sources.aws.inventory import collection_context
+
+    # No path is scanned: .comply.yaml is looked up from the working directory.
+    session = ScanSession.start(scanned=None, **common)
+    try:
+        select_collectors(list(services))
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    with _progress() as progress:
+        collection = collect_aws(
+            profile=profile,
+            regions=regions,
+            role_arns=role_arns,
+            services=services or None,
+            max_workers=max_workers,
+            progress=progress,
+        )
+    if snapshot_path is not None:
+        try:
+            save_snapshot(collection, snapshot_path)
+        except OSError as exc:
+            fail(f"cannot write snapshot to {snapshot_path}: {exc.strerror}")
+    errors = collection.scan_errors()
+    resources = normalize_collection(collection.raw_services, errors)
+    scanned = [f"{a.account}/{region}" for a in collection.accounts for region in a.regions]
+    session.finish(
+        source="aws",
+        scanned=scanned,
+        root=Path.cwd(),
+        loaded=LoadedAws(
+            resources=resources, errors=errors, context=collection_context(collection)
+        ),
+    )
+
+
+@click.command("snapshot")
+@click.argument("snapshot_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@scan_options
+def scan_snapshot(snapshot_file: Path, **common: Any) -> None:
+    """Evaluate a snapshot saved by `comply scan aws --save-snapshot`, offline."""
+    from scanner.sources.aws import LoadedAws, SnapshotError, load_snapshot, normalize_collection
+    from scanner.sources.aws.inventory import collection_context
+
+    session = ScanSession.start(scanned=snapshot_file, **common)
+    try:
+        snapshot = load_snapshot(snapshot_file)
+    except SnapshotError as exc:
+        fail(str(exc))
+    errors = snapshot.scan_errors()
+    resources = normalize_collection(snapshot.raw_services, errors)
+    session.finish(
+        source="snapshot",
+        scanned=[str(snapshot_file)],
+        root=Path.cwd(),
+        loaded=LoadedAws(
+            resources=resources,
+            errors=errors,
+            context={**collection_context(snapshot), "snapshot": str(snapshot_file)},
+        ),
+    )
+
+
+@click.group("aws")
+def aws_group() -> None:
+    """Live AWS helpers."""
+
+
+@aws_group.command("permissions")
+@click.option(
+    "--service",
+    "services",
+    multiple=True,
+    help="Only the actions of this collector (repeatable) [default: all].",
+)
+def aws_permissions(services: tuple[str, ...]) -> None:
+    """Print the minimal read-only IAM policy (JSON) a scan needs."""
+    from scanner.sources.aws.collectors import select_collectors
+    from scanner.sources.aws.permissions import permissions_policy
+
+    try:
+        collectors = select_collectors(list(services))
+        policy = permissions_policy(collectors)
+    except (KeyError, ValueError) as exc:
+        fail(str(exc.args[0]))
+    click.echo(json.dumps(policy, indent=2))
+
+
+class _progress:
+    """A rich progress bar on stderr for people, nothing for CI; yields the callback or None."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Any:
+        if not _progress_wanted():
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._bar = Progress(
+            TextColumn("collecting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("", total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            self._bar.update(self._task, completed=done, total=total, description=what)
+
+        return update
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -1,0 +1,140 @@
+"""`comply evidence export` and `comply evidence verify`: the auditor evidence bundle."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from scanner import __version__
+from scanner.cli.common import fail, framework_dir_option, load_policies, policy_options
+from scanner.compliance.attestations import AttestationError, load_attestations
+from scanner.compliance.waivers import WaiverError, load_waivers
+from scanner.evidence.builder import (
+    BuildOptions,
+    EvidenceError,
+    attestation_inputs,
+    bundle_files,
+    catalog_sha256,
+    load_report,
+    policies_sha256,
+    report_names,
+    waivers_file,
+    write_bundle,
+)
+from scanner.evidence.manifest import SigningError
+from scanner.evidence.model import ModelInputs, build_model
+from scanner.evidence.oscal import OscalError
+from scanner.evidence.verify import BundleReadError, verify_bundle
+
+EXIT_DIFFERS = 1
+
+_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group()
+def evidence() -> None:
+    """Auditor evidence bundles: export one per framework, verify one you received."""
+
+
+@evidence.command("export")
+@click.argument("reports", nargs=-1, required=True, type=_file)
+@click.option("--framework", required=True, help="The framework of the bundle (hipaa, soc2).")
+@click.option("--attestations", "attestations_path", type=_file, help="attestations.yaml.")
+@click.option("--waivers", "waivers_path", type=_file, help="waivers.yaml (risk acceptances).")
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of your own templates; any page it lacks uses the bundled template.",
+)
+@click.option("--sign-key", type=_file, help="PEM Ed25519 private key: sign manifest.json.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A .zip file, or a new (or empty) directory.",
+)
+@policy_options
+@framework_dir_option
+def export(
+    reports: tuple[Path, ...],
+    framework: str,
+    attestations_path: Path | None,
+    waivers_path: Path | None,
+    templates: Path | None,
+    sign_key: Path | None,
+    out: Path,
+    policy_dirs: tuple[Path, ...],
+    framework_dirs: tuple[Path, ...],
+) -> None:
+    """Write the evidence bundle for FRAMEWORK from JSON REPORTS (`comply scan ... -o json=`)."""
+    registry, catalog = load_policies(policy_dirs, framework_dirs)
+    if framework not in catalog.frameworks:
+        fail(f"unknown framework {framework!r}; known: {', '.join(sorted(catalog.frameworks))}")
+    try:
+        names = report_names(reports)
+        documents = [load_report(path, name) for path, name in zip(reports, names, strict=True)]
+        inputs = ModelInputs(
+            framework=framework,
+            reports=documents,
+            catalog=catalog,
+            registry=registry,
+            tool_version=__version__,
+            policies_sha256=policies_sha256(policy_dirs),
+            catalog_sha256=catalog_sha256(catalog),
+        )
+        attachments: dict[str, bytes] = {}
+        if attestations_path is not None:
+            attestations, warnings = load_attestations(attestations_path, catalog)
+            for warning in warnings:
+                click.echo(f"comply: warning: {warning.message}", err=True)
+            copied, items, files = attestation_inputs(attestations_path, attestations)
+            inputs.attestations, inputs.attestation_items = attestations, items
+            inputs.attestations_file = copied
+            attachments.update(files)
+        if waivers_path is not None:
+            inputs.waivers = load_waivers(waivers_path)
+            inputs.waivers_file, files = waivers_file(waivers_path)
+            attachments.update(files)
+        inputs.attachments = attachments
+        model = build_model(inputs)
+        options = BuildOptions(
+            templates=templates,
+            sign_key_pem=sign_key.read_bytes() if sign_key is not None else None,
+            export={
+                "framework": framework,
+                "reports": sorted(names),
+                "attestations": attestations_path.name if attestations_path else None,
+                "waivers": waivers_path.name if waivers_path else None,
+                "templates": "custom, with bundled fallback" if templates else "bundled",
+            },
+        )
+        files = bundle_files(model, options)
+        write_bundle(files, out)
+    except (EvidenceError, AttestationError, WaiverError, SigningError, OscalError) as exc:
+        fail(str(exc))
+    summary = ", ".join(f"{n} {state}" for state, n in model.control_summary.items() if n)
+    click.echo(f"wrote {len(files)} files to {out}")
+    click.echo(f"{model.framework_name}: {len(model.controls)} controls ({summary})")
+
+
+@evidence.command("verify")
+@click.argument("bundle", type=click.Path(exists=True, path_type=Path))
+@click.option("--key", type=_file, help="PEM Ed25519 public key: check manifest.sig.")
+def verify(bundle: Path, key: Path | None) -> None:
+    """Re-hash every file of BUNDLE (zip or directory); name what was added, removed or changed.
+
+    Exit 0 when every file matches, 1 when anything differs, 2 when BUNDLE cannot be read.
+    """
+    try:
+        result = verify_bundle(bundle, key.read_bytes() if key is not None else None)
+    except BundleReadError as exc:
+        fail(str(exc))
+    for line in result.lines():
+        click.echo(line)
+    if not result.ok:
+        click.echo(f"{bundle}: does NOT match its manifest", err=True)
+        sys.exit(EXIT_DIFFERS)
+    signature = f"; signature {result.signature}"
+    click.echo(f"{bundle}: OK, {result.files} files match the manifest{signature}")

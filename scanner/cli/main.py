@@ -1,0 +1,254 @@
+"""The `comply` command line: parse arguments, call the library, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from scanner import __version__
+from scanner.cli.aws_commands import aws_group, scan_aws, scan_snapshot
+from scanner.cli.common import fail, load_policies, policy_options
+from scanner.cli.controls_commands import controls as controls_group
+from scanner.cli.evidence_commands import evidence as evidence_group
+from scanner.cli.scan_session import ScanSession, scan_options
+from scanner.compliance.assessment import ScanOptions, SelectionError, select_checks
+from scanner.compliance.results import EXIT_INCOMPLETE
+from scanner.premerge.baseline import BaselineError, baseline_from_report
+from scanner.premerge.config import ConfigError, describe, find_config
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "comply"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="comply")
+def cli() -> None:
+    """comply: HIPAA and SOC 2 compliance checks for Terraform, Kubernetes and AWS."""
+
+
+@cli.group()
+def scan() -> None:
+    """Scan a source and report findings mapped to controls."""
+
+
+@scan.command("terraform")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A .tfvars file, applied after terraform.tfvars and *.auto.tfvars (repeatable).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where parsed files are cached by content hash [default: $XDG_CACHE_HOME/comply].",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parser processes [default: CPU count].")
+@click.option(
+    "--max-file-size",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Files larger than this many MB are reported as errors instead of parsed.",
+)
+@scan_options
+def scan_terraform(
+    path: Path,
+    var_files: tuple[Path, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    jobs: int | None,
+    max_file_size: float,
+    **common: Any,
+) -> None:
+    """Scan the Terraform configuration in PATH (a folder, or one .tf file)."""
+    # Imported here so that `comply checks list` does not pay for the parser.
+    from scanner.sources.terraform import load_terraform
+
+    session = ScanSession.start(scanned=path, **common)
+    if not var_files:  # from the configuration file, unless given on the command line
+        var_files = tuple(Path(p) for p in session.config.get("var_files", ()))
+    loaded = load_terraform(
+        path,
+        var_files=var_files,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        jobs=jobs,
+        max_file_size=int(max_file_size * 1024 * 1024),
+    )
+    root = path if path.is_dir() else path.parent
+    session.finish(source="terraform", scanned=[str(path)], root=root, loaded=loaded)
+
+
+@scan.command("kubernetes")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True, path_type=Path)
+)
+@click.option(
+    "--no-kustomize",
+    is_flag=True,
+    help="Scan the raw files of kustomization folders instead of rendering them with kubectl.",
+)
+@click.option(
+    "--max-file-size",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Files (and stdin) larger than this many MB are reported as errors instead of parsed.",
+)
+@scan_options
+def scan_kubernetes(
+    paths: tuple[Path, ...], no_kustomize: bool, max_file_size: float, **common: Any
+) -> None:
+    """Scan the Kubernetes manifests in PATHS (files or folders; `-` reads stdin).
+
+    Rendered Helm charts: `helm template charts/api | comply scan kubernetes -`.
+    """
+    from scanner.sources.kubernetes import load_kubernetes, scan_root
+
+    files = [p for p in paths if str(p) != "-"]
+    session = ScanSession.start(scanned=files[0] if files else None, **common)
+    limit = int(max_file_size * 1024 * 1024)
+    stdin_text = None
+    if len(files) < len(paths):
+        # One byte over the limit is enough to report "too large"; undecodable bytes survive as
+        # surrogates so that the loader reports them with their line.
+        stdin_text = sys.stdin.buffer.read(limit + 1).decode("utf-8", "surrogateescape")
+    loaded = load_kubernetes(
+        files, stdin_text=stdin_text, kustomize=not no_kustomize, max_file_size=limit
+    )
+    root = scan_root(files) if files else Path.cwd()
+    session.finish(source="kubernetes", scanned=[str(p) for p in paths], root=root, loaded=loaded)
+
+
+@cli.group()
+def checks() -> None:
+    """The checks comply runs."""
+
+
+@checks.command("list")
+@click.option(
+    "--framework", "frameworks", multiple=True, help="Only checks mapped to this framework."
+)
+@click.option(
+    "-o", "--output", "output_format", type=click.Choice(["table", "json"]), default="table"
+)
+@policy_options
+def checks_list(
+    frameworks: tuple[str, ...], output_format: str, policy_dirs: tuple[Path, ...]
+) -> None:
+    """List checks with severity, resource types and mapped controls."""
+    from scanner.compliance.check_listing import check_rows, render_check_table
+
+    registry, catalog = load_policies(policy_dirs)
+    try:
+        selected = select_checks(registry, catalog, ScanOptions(frameworks=list(frameworks)))
+    except SelectionError as exc:
+        fail(str(exc))
+    rows = check_rows(selected, catalog, list(frameworks))
+    if output_format == "json":
+        click.echo(json.dumps({"checks": rows}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_check_table(rows, color=sys.stdout.isatty()), nl=False)
+
+
+@cli.group()
+def baseline() -> None:
+    """Accept today's failures so that only new ones block."""
+
+
+@baseline.command("create")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".comply-baseline.json"),
+    show_default=True,
+)
+def baseline_create(report: Path, output: Path) -> None:
+    """Write the failing findings of a JSON REPORT (from `-o json=REPORT`) as a baseline."""
+    document = _or_fail_baseline(lambda: baseline_from_report(report, __version__))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write baseline to {output}: {exc.strerror}")
+    click.echo(f"wrote {len(document['failures'])} accepted failure(s) to {output}")
+
+
+def _or_fail_baseline(build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return build()
+    except BaselineError as exc:
+        fail(str(exc))
+
+
+@cli.group()
+def config() -> None:
+    """The effective configuration (.comply.yaml and defaults)."""
+
+
+@config.command("show")
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=Path("."))
+@click.option(
+    "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def config_show(path: Path, config_path: Path | None) -> None:
+    """Print the configuration a scan of PATH would use."""
+    try:
+        found = find_config(config_path, path)
+    except ConfigError as exc:
+        fail(str(exc))
+    defaults: dict[str, Any] = {
+        "frameworks": [],
+        "categories": [],
+        "severity_threshold": "info",
+        "soft_fail": False,
+        "checks": [],
+        "skip_checks": [],
+        "policies": [],
+        "frameworks_dirs": [],
+        "var_files": [],
+        "outputs": ["console"],
+        "attestations": None,
+        "waivers": None,
+        "baseline": None,
+        "allow_inline_skips": True,
+    }
+    effective = {**defaults, **found.values}
+    click.echo(yaml.safe_dump(describe(found, effective), sort_keys=False), nl=False)
+
+
+cli.add_command(controls_group)
+scan.add_command(scan_aws)
+scan.add_command(scan_snapshot)
+cli.add_command(aws_group)
+cli.add_command(evidence_group)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("comply: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        # The last line of defence: a user must never see a traceback (set COMPLY_DEBUG to).
+        if os.environ.get("COMPLY_DEBUG"):
+            raise
+        click.echo(f"comply: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("comply: rerun with COMPLY_DEBUG=1 and report the traceback", err=True)
+        sys.exit(EXIT_INCOMPLETE)

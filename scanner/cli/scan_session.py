@@ -1,0 +1,277 @@
+"""What every `comply scan ...` command shares: options, configuration, policies, outputs, exit.
+
+Order of precedence for a setting: the command line, then `.comply.yaml` (found from the scanned
+path upwards, or `--config`), then the built-in default.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn, Protocol
+
+import click
+from click.core import ParameterSource
+
+from scanner.cli.common import F, fail, framework_dir_option, load_policies, policy_options
+from scanner.cli.output_targets import OutputTarget, OutputTargetError, parse_output_targets
+from scanner.compliance.assessment import ScanOptions, SelectionError, build_report
+from scanner.compliance.attestations import AttestationError, load_attestations
+from scanner.compliance.catalog import Catalog
+from scanner.compliance.waivers import WaiverError, load_waivers
+from scanner.core.model import Resource, ScanError, ScanWarning, Severity
+from scanner.core.provenance import command_line, repository_state
+from scanner.core.registry import Registry
+from scanner.premerge.baseline import BaselineError, compare, load_baseline
+from scanner.premerge.changes import ChangesError, changed_lines, touched_resources
+from scanner.premerge.config import SEVERITY_NAMES, Config, ConfigError, find_config
+
+# CLI parameter name -> .comply.yaml key, for the options every scan command has.
+CONFIGURABLE = {
+    "outputs": "outputs",
+    "frameworks": "frameworks",
+    "categories": "categories",
+    "severity_threshold": "severity_threshold",
+    "soft_fail": "soft_fail",
+    "only_checks": "checks",
+    "skip_checks": "skip_checks",
+    "policy_dirs": "policies",
+    "framework_dirs": "frameworks_dirs",
+    "attestations_path": "attestations",
+    "waivers_path": "waivers",
+    "baseline_path": "baseline",
+}
+
+
+class LoadedInventory(Protocol):
+    resources: list[Resource]
+    errors: list[ScanError]
+    warnings: list[ScanWarning]
+    files_scanned: int
+
+
+def relative_to_cwd(folder: Path) -> str:
+    """`folder` relative to the working directory, posix; empty when it is outside it."""
+    try:
+        relative = folder.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return ""
+    return "" if relative == Path(".") else relative.as_posix()
+
+
+def effective_settings(config: Config, given: dict[str, Any]) -> dict[str, Any]:
+    """Command-line values where the user gave them, else the config file's, else defaults."""
+    context = click.get_current_context(silent=True)
+    settings = dict(given)
+    for parameter, key in CONFIGURABLE.items():
+        source = context.get_parameter_source(parameter) if context else None
+        from_command_line = source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        if key in config.values and not from_command_line:
+            settings[parameter] = config.values[key]
+    return settings  # values from the file were validated when it was loaded
+
+
+def _emit(targets: Sequence[OutputTarget], report: Any) -> None:
+    from scanner.report import write
+
+    for target in targets:
+        if target.path is None:
+            color = (
+                target.format == "console" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            )
+            write(target.format, report, sys.stdout, color=color)
+            sys.stdout.flush()
+        else:
+            try:
+                target.path.parent.mkdir(parents=True, exist_ok=True)
+                with target.path.open("w", encoding="utf-8") as handle:
+                    write(target.format, report, handle)
+            except OSError as exc:
+                fail(f"cannot write {target.format} report to {target.path}: {exc.strerror}")
+
+
+def _or_fail(loader: Callable[[], Any], *errors: type[Exception]) -> Any:
+    try:
+        return loader()
+    except errors as exc:
+        fail(str(exc))
+
+
+@dataclass
+class ScanSession:
+    started_at: datetime
+    targets: list[OutputTarget]
+    registry: Registry
+    options: ScanOptions
+    soft_fail: bool
+    setup_warnings: list[ScanWarning]
+    config: Config
+    baseline_path: Path | None
+    changed_since: str | None
+    catalog: Catalog
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        scanned: Path | None,
+        config_path: Path | None,
+        changed_since: str | None,
+        **given: Any,
+    ) -> ScanSession:
+        started_at = datetime.now(UTC)
+        config = _or_fail(lambda: find_config(config_path, scanned), ConfigError)
+        s = effective_settings(config, given)
+        targets = _or_fail(lambda: parse_output_targets(s["outputs"]), OutputTargetError)
+        registry, catalog = load_policies(
+            [Path(p) for p in s["policy_dirs"]], [Path(p) for p in s["framework_dirs"]]
+        )
+        attestations, warnings = ([], [])
+        if s["attestations_path"] is not None:
+            attestations, warnings = _or_fail(
+                lambda: load_attestations(Path(s["attestations_path"]), catalog), AttestationError
+            )
+        waivers = []
+        if s["waivers_path"] is not None:
+            waivers = _or_fail(lambda: load_waivers(Path(s["waivers_path"])), WaiverError)
+        options = ScanOptions(
+            frameworks=list(s["frameworks"]),
+            categories=list(s["categories"]),
+            severity_threshold=Severity(s["severity_threshold"]),
+            only_checks=list(s["only_checks"]),
+            skip_checks=list(s["skip_checks"]),
+            attestations=attestations,
+            waivers=waivers,
+            allow_inline_skips=bool(config.get("allow_inline_skips", True)),
+        )
+        baseline = Path(s["baseline_path"]) if s["baseline_path"] is not None else None
+        return cls(
+            started_at,
+            targets,
+            registry,
+            options,
+            bool(s["soft_fail"]),
+            warnings,
+            config,
+            baseline,
+            changed_since,
+            catalog,
+        )
+
+    def finish(
+        self, *, source: str, scanned: Sequence[str], root: Path, loaded: LoadedInventory
+    ) -> NoReturn:
+        """Evaluate, compare with the baseline and the diff, write every report, exit."""
+        try:
+            report = build_report(
+                source=source,
+                targets=list(scanned),
+                root=str(root.resolve()),
+                sarif_prefix=relative_to_cwd(root),
+                started_at=self.started_at,
+                inventory=loaded.resources,
+                load_errors=loaded.errors,
+                load_warnings=[*self.setup_warnings, *loaded.warnings],
+                files_scanned=loaded.files_scanned,
+                registry=self.registry,
+                catalog=self.catalog,
+                options=self.options,
+            )
+        except SelectionError as exc:
+            fail(str(exc))
+        report.context = {
+            "arguments": command_line(),
+            "repository": repository_state(root),
+            **getattr(loaded, "context", {}),
+        }
+        if self.baseline_path is not None:
+            path = self.baseline_path
+            entries = _or_fail(lambda: load_baseline(path), BaselineError)
+            report.baseline = compare(path, entries, report.findings)
+        if self.changed_since is not None:
+            ref = self.changed_since
+            changed = _or_fail(lambda: changed_lines(root, ref), ChangesError)
+            report.changed_since = ref
+            report.changed_resource_ids = touched_resources(loaded.resources, changed)
+        _emit(self.targets, report)
+        sys.exit(report.exit_code(soft_fail=self.soft_fail))
+
+
+def scan_options(function: F) -> F:
+    """The options every `scan` command takes."""
+    path = click.Path(exists=True, dir_okay=False, path_type=Path)
+    options = [
+        click.option(
+            "-o",
+            "--output",
+            "outputs",
+            multiple=True,
+            metavar="FORMAT[=PATH]",
+            help="console, json, sarif, junit, markdown, github or gitlab; to stdout, or to "
+            "PATH. Repeatable. Default: console.",
+        ),
+        click.option(
+            "--framework",
+            "frameworks",
+            multiple=True,
+            help="Only run checks mapped to this framework (hipaa, soc2). Repeatable.",
+        ),
+        click.option(
+            "--category",
+            "categories",
+            multiple=True,
+            help="Only SOC 2 controls of this category (security, availability, ...). Repeatable.",
+        ),
+        click.option(
+            "--severity-threshold",
+            type=click.Choice(SEVERITY_NAMES),
+            default="info",
+            show_default=True,
+            help="Failures below this severity are reported but do not fail the run.",
+        ),
+        click.option(
+            "--soft-fail",
+            is_flag=True,
+            help="Exit 0 even when checks fail (scan errors still exit 2).",
+        ),
+        click.option("--check", "only_checks", multiple=True, help="Run only this check id."),
+        click.option("--skip-check", "skip_checks", multiple=True, help="Do not run this check."),
+        policy_options,
+        framework_dir_option,
+        click.option(
+            "--attestations",
+            "attestations_path",
+            type=path,
+            help="attestations.yaml for the manual parts of controls.",
+        ),
+        click.option(
+            "--waivers",
+            "waivers_path",
+            type=path,
+            help="waivers.yaml: reviewed, expiring risk acceptances.",
+        ),
+        click.option(
+            "--baseline",
+            "baseline_path",
+            type=path,
+            help="A baseline (comply baseline create): only failures not in it block.",
+        ),
+        click.option(
+            "--changed-since",
+            metavar="GIT_REF",
+            help="Only failures on resources whose blocks changed since GIT_REF block.",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=path,
+            help="Configuration file [default: the nearest .comply.yaml above the scanned path].",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function

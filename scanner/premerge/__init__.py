@@ -1,0 +1,1 @@
+"""Pull-request gating: `.comply.yaml` settings, baselines and `--changed-since`."""
