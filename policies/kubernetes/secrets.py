@@ -6,10 +6,15 @@ everyone with access to any of those. Messages name the variable or key, never t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from policies.kubernetes.credential_text import (
+    credential_lines,
+    is_literal_credential,
+    is_secret_name,
+    secret_value_kind,
+)
 from policies.pod_views import (
     WORKLOAD_TYPES,
     container_label,
@@ -19,57 +24,6 @@ from policies.pod_views import (
 )
 from scanner.core.model import Resource, Result
 from scanner.core.registry import check
-
-# A name that says it holds a credential (normalized: upper case, `-` and `.` as `_`).
-SECRET_NAME = re.compile(
-    r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL"
-)
-# Names that mention a credential but hold something else: a file path, a reference, a setting.
-NOT_A_SECRET_SUFFIX = re.compile(
-    r"_(FILE|PATH|DIR|NAME|REF|KEY_ID|ID|URL|URI|ENDPOINT|TTL|EXPIRY|EXPIRES|TIMEOUT|LENGTH|"
-    r"HEADER|ENABLED|DISABLED|REQUIRED|TYPE|FORMAT|ALGORITHM|VERSION|REGION|SECONDS)$"
-)
-# Values that are recognisable credentials whatever the name.
-SECRET_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----")),
-    (
-        "a URL with embedded credentials",
-        re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:(?![$%{])[^/\s@]+@"),
-    ),
-    ("a GitHub token", re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|github_pat_\w{20,}")),
-    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-    ("a Stripe live key", re.compile(r"\b[rs]k_live_[A-Za-z0-9]{16,}")),
-)
-# `key: value` / `key=value` lines inside a config file stored in a ConfigMap.
-ASSIGNMENT = re.compile(r"""^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*[:=]\s*["']?([^\s"'#,]+)""")
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-.\s]", "_", name).upper()
-
-
-def is_secret_name(name: str) -> bool:
-    normalized = _normalized(name)
-    return bool(SECRET_NAME.search(normalized)) and not NOT_A_SECRET_SUFFIX.search(normalized)
-
-
-def is_literal_credential(value: str) -> bool:
-    """A value that could be a credential, not a placeholder, flag, number or reference."""
-    text = value.strip()
-    if not text or text.lower() in ("true", "false", "null", "none", "~"):
-        return False
-    if text.isdigit():
-        return False
-    # $(VAR) env expansion, ${VAR} and {{ template }} placeholders are references, not secrets.
-    return not text.startswith(("$(", "${", "{{", "<", "%"))
-
-
-def secret_value_kind(value: str) -> str | None:
-    for kind, pattern in SECRET_VALUE_PATTERNS:
-        if pattern.search(value):
-            return kind
-    return None
 
 
 @check(
@@ -83,9 +37,11 @@ def k8s_container_env_no_secret_literals(workload: Resource) -> Result:
     object in etcd (unencrypted by the Secret encryption config) and everything that prints it.
     Flags env vars whose name says credential (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY,
     ...) with a literal value, and any value that looks like a credential: AWS access key ids,
-    private keys, URLs with `user:password@`, GitHub/Slack/Stripe tokens. Names ending in _FILE,
-    _PATH, _NAME, _URL, _TTL (and similar), empty, boolean and numeric values and `$(VAR)`
-    references are not treated as credentials.
+    private keys, URLs with `user:password@`, GitHub/Slack/Stripe tokens. A number is a
+    credential when the name ends with the credential word (`MYSQL_PASSWORD: "1234"`), not when
+    it is a setting (`MAX_TOKENS: 4096`). Names ending in _FILE, _PATH, _NAME, _URL, _TTL (and
+    similar), empty and boolean values, file paths (`GOOGLE_APPLICATION_CREDENTIALS:
+    /var/secrets/key.json`) and `$(VAR)` references are not treated as credentials.
 
     Remediation: put the value in a Secret (created outside Git, or sealed/external) and refer
     to it:
@@ -103,13 +59,13 @@ def k8s_container_env_no_secret_literals(workload: Resource) -> Result:
         for variable in sequence(container.get("env")):
             variable = mapping(variable)
             name, value = str(variable.get("name", "?")), variable.get("value")
-            if value is None or not isinstance(value, str | int | float):
+            if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
                 continue
             value = str(value)
             kind = secret_value_kind(value)
             if kind:
                 found.append(f"{name} contains {kind}")
-            elif is_secret_name(name) and is_literal_credential(value):
+            elif is_secret_name(name) and is_literal_credential(value, name):
                 found.append(f"{name} is set to a literal value")
         if found:
             return f"{container_label(container)} env {', '.join(found)}"
@@ -125,12 +81,11 @@ def _config_text_findings(key: str, text: str) -> list[str]:
     kind = secret_value_kind(text)
     if kind:
         found.append(f'key "{key}" contains {kind}')
-    if is_secret_name(key) and is_literal_credential(text) and "\n" not in text.strip():
+    if is_secret_name(key) and "\n" not in text.strip() and is_literal_credential(text, key):
         found.append(f'key "{key}" holds a literal credential')
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = ASSIGNMENT.match(line)
-        if match and is_secret_name(match.group(1)) and is_literal_credential(match.group(2)):
-            found.append(f'key "{key}" line {number} sets {match.group(1)}')
+    found.extend(
+        f'key "{key}" line {line.number} sets {line.name}' for line in credential_lines(key, text)
+    )
     return found
 
 
@@ -146,7 +101,10 @@ def k8s_config_map_no_secrets(config_map: Resource) -> Result:
     credential in one is exposed to everyone who can read the namespace's configuration. Flags
     keys named like a credential with a literal value, config-file lines such as
     `password: ...` or `api_key=...`, and values that look like credentials (AWS access key
-    ids, private keys, URLs with `user:password@`, well-known token formats).
+    ids, private keys, URLs with `user:password@`, well-known token formats). Not credentials:
+    references (`${DB_PASSWORD}`), file paths, empty collections (`custom_secrets: []`),
+    nsswitch sources (`passwd: compat`), and in code files (`.py`, `.js`, `.go`, ...) anything
+    but a quoted string literal (`token = os.environ["TOKEN"]` is an expression).
 
     Remediation: move the credential into a Secret and mount or reference it from the pod:
 
@@ -157,8 +115,9 @@ def k8s_config_map_no_secrets(config_map: Resource) -> Result:
     """
     found = []
     for key, value in mapping(config_map.get("data")).items():
-        if isinstance(value, str):
-            found.extend(_config_text_findings(str(key), value))
+        # The API wants strings, but the file holds what was written: `PASSWORD: 1234` too.
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            found.extend(_config_text_findings(str(key), str(value)))
     for key in mapping(config_map.get("binaryData")):
         if is_secret_name(str(key)):
             found.append(f'binaryData key "{key}" is named like a credential')
