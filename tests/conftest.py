@@ -31,7 +31,12 @@ def run_comply(*args: str | Path, cwd: Path | None = None) -> CompletedScan:
         text=True,
         cwd=cwd,
         timeout=300,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(REPO_ROOT / ".pytest_cache" / "home")},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(REPO_ROOT / ".pytest_cache" / "home"),
+            # This checkout's code, whatever the working directory of the child is.
+            "PYTHONPATH": str(REPO_ROOT),
+        },
     )
     return CompletedScan(process.returncode, process.stdout, process.stderr)
 
