@@ -19,6 +19,7 @@ from scanner.sources.terraform.files import (
     walk_config_dirs,
 )
 from scanner.sources.terraform.fold import fold_resources
+from scanner.sources.terraform.installed import ModuleManifest, is_inside, read_manifest
 from scanner.sources.terraform.modules import TreeBuilder, emit_resources, local_module_dir
 from scanner.sources.terraform.resolve import MISSING_INPUT, ResolvedResource
 from scanner.sources.terraform.skips import SkipFinder
@@ -46,6 +47,7 @@ class _Loader:
     errors: list[ScanError] = field(default_factory=list)
     warnings: list[ScanWarning] = field(default_factory=list)
     skips: SkipFinder = field(default_factory=SkipFinder)
+    manifests: dict[Path, ModuleManifest] = field(default_factory=dict)
     files_scanned: int = 0
 
     def run(self) -> TerraformLoadResult:
@@ -65,6 +67,7 @@ class _Loader:
                 ScanError(target=str(self.path), message="no such file or directory")
             )
             return self._result([])
+        self._load_installed_modules(roots)
         self._discover_modules()
         resources: list[Resource] = []
         for root_dir in roots:
@@ -105,6 +108,27 @@ class _Loader:
                 self.configs[directory].add_file(rel, outcome.data)
             except Exception as exc:  # an odd structure in one file must not stop the scan
                 self.errors.append(ScanError(rel, f"unexpected structure: {exc}"))
+
+    def _load_installed_modules(self, candidates: list[Path]) -> None:
+        """Read `.terraform/modules/modules.json` of every folder that may be a root module and
+        load the registry/git modules it lists (they live under `.terraform/`, which the walk
+        skips, so they are loaded as modules only)."""
+        missing: dict[Path, list[Path]] = {}
+        for root_dir in candidates:
+            manifest, error = read_manifest(root_dir, self.root, self.max_file_size)
+            if error is not None:
+                self.errors.append(error)
+            if manifest is None:
+                continue
+            self.manifests[root_dir] = manifest
+            for module in manifest.modules.values():
+                directory = module.directory
+                if directory in self.configs or directory in missing:
+                    continue
+                if is_inside(directory, root_dir) and directory.is_dir():
+                    missing[directory] = config_files_in(directory)
+        if missing:
+            self._load_dirs(missing)
 
     def _discover_modules(self) -> None:
         """Load local module directories that the walk did not cover (e.g. `../modules/x`)."""
@@ -187,7 +211,14 @@ class _Loader:
         config = self.configs.get(root_dir)
         if config is None:
             return []
-        builder = TreeBuilder(self.configs, self._find_skips, self.errors, self.warnings)
+        builder = TreeBuilder(
+            self.configs,
+            self._find_skips,
+            self.errors,
+            self.warnings,
+            installed=self.manifests.get(root_dir),
+            root_dir=root_dir,
+        )
         instance = builder.build(config)
         values = self._variable_values(root_dir)
 

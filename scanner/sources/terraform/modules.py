@@ -14,6 +14,7 @@ from scanner.sources.terraform.config import (
     is_local_source,
     module_source,
 )
+from scanner.sources.terraform.installed import ModuleManifest, is_inside, same_source
 from scanner.sources.terraform.resolve import (
     ModuleInstance,
     ModuleLink,
@@ -30,7 +31,10 @@ def local_module_dir(parent: Path, source: str) -> Path:
 
 
 class TreeBuilder:
-    """Wires module calls to child instances; reports remote, missing and cyclic modules."""
+    """Wires module calls to child instances; reports remote, missing and cyclic modules.
+
+    Registry and git modules are loaded from where `terraform init` installed them when the root
+    module has a manifest (`installed`), and reported as not loaded otherwise."""
 
     def __init__(
         self,
@@ -38,11 +42,15 @@ class TreeBuilder:
         find_skips: Callable[[Block], list[Skip]],
         errors: list[ScanError],
         warnings: list[ScanWarning],
+        installed: ModuleManifest | None = None,
+        root_dir: Path | None = None,
     ) -> None:
         self.configs = configs
         self.find_skips = find_skips
         self.errors = errors
         self.warnings = warnings
+        self.installed = installed
+        self.root_dir = root_dir
 
     def build(
         self,
@@ -51,32 +59,36 @@ class TreeBuilder:
         inputs: Callable[[str], Any] | None = None,
         inherited_skips: list[Skip] | None = None,
         ancestors: tuple[Path, ...] = (),
+        key: str = "",
     ) -> ModuleInstance:
+        """`key` is the chain of call names leading here (`a.b`), as in Terraform's manifest."""
         instance = ModuleInstance(config, prefix, inputs, inherited_skips or [])
         ancestors = (*ancestors, config.directory)
         for name, call in config.modules.items():
-            instance.children[name] = self._link(instance, name, call, ancestors)
+            call_key = f"{key}.{name}" if key else name
+            instance.children[name] = self._link(instance, name, call, ancestors, call_key)
         return instance
 
     def _link(
-        self, parent: ModuleInstance, name: str, call: Block, ancestors: tuple[Path, ...]
+        self,
+        parent: ModuleInstance,
+        name: str,
+        call: Block,
+        ancestors: tuple[Path, ...],
+        key: str,
     ) -> ModuleLink:
         address = f"{parent.prefix}module.{name}"
         source = module_source(call)
         if source is None:
             self._error(call, f"{address} has no literal source")
             return ModuleLink(None, "no source")
-        if not is_local_source(source):
-            self.warnings.append(
-                ScanWarning(
-                    target=call.file,
-                    message=f"{address}: remote module source {source!r} is not loaded; "
-                    "its resources are not scanned",
-                    line=call.start_line or None,
-                )
-            )
-            return ModuleLink(None, f"remote source {source}")
-        directory = local_module_dir(parent.config.directory, source)
+        if is_local_source(source):
+            directory = local_module_dir(parent.config.directory, source)
+        else:
+            found = self._installed_dir(call, address, source, key)
+            if found is None:
+                return ModuleLink(None, f"remote source {source}")
+            directory = found
         child_config = self.configs.get(directory)
         if child_config is None:
             self._error(call, f"{address}: local module source {source!r} not found")
@@ -85,8 +97,52 @@ class TreeBuilder:
             self._error(call, f"{address}: module calls itself (source {source!r})")
             return ModuleLink(None, "module cycle")
         skips = parent.inherited_skips + self.find_skips(call)
-        child = self.build(child_config, f"{address}.", make_inputs(parent, call), skips, ancestors)
+        child = self.build(
+            child_config, f"{address}.", make_inputs(parent, call), skips, ancestors, key
+        )
         return ModuleLink(child)
+
+    def _installed_dir(self, call: Block, address: str, source: str, key: str) -> Path | None:
+        """Where `terraform init` installed this registry/git module, or None (with a warning
+        saying why it is not loaded)."""
+        directory, why_not = self._find_installed(source, key)
+        if directory is None:
+            self.warnings.append(
+                ScanWarning(
+                    target=call.file,
+                    message=f"{address}: {why_not}; its resources are not scanned",
+                    line=call.start_line or None,
+                )
+            )
+        return directory
+
+    def _find_installed(self, source: str, key: str) -> tuple[Path | None, str]:
+        if self.installed is None:
+            return None, (
+                f"remote module source {source!r} is not loaded (no .terraform/modules/"
+                "modules.json: run `terraform init` before scanning to load it)"
+            )
+        manifest = self.installed.file
+        record = self.installed.find(key)
+        if record is None:
+            return None, (
+                f"remote module source {source!r} is not in {manifest} (run `terraform init` again)"
+            )
+        if not same_source(source, record.source):
+            return None, (
+                f"{manifest} installed it from {record.source!r}, but the configuration says "
+                f"{source!r} (run `terraform init` again)"
+            )
+        if self.root_dir is not None and not is_inside(record.directory, self.root_dir):
+            problem = "is outside the root module"
+        elif record.directory not in self.configs:
+            problem = "does not exist"
+        else:
+            return record.directory, ""
+        return None, (
+            f"{manifest} installed it in {record.recorded_dir!r}, which {problem} "
+            "(run `terraform init` again)"
+        )
 
     def _error(self, call: Block, message: str) -> None:
         self.errors.append(
