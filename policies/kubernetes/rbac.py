@@ -42,7 +42,9 @@ def _role_kind(role: Resource) -> str:
 )
 def k8s_rbac_role_no_wildcards(role: Resource) -> Result:
     """A `*` grants every verb, resource or API group, including the ones added later (new
-    CRDs, subresources such as pods/exec): least privilege cannot be reviewed or proven.
+    CRDs, subresources such as pods/exec): least privilege cannot be reviewed or proven. A
+    non-resource URL ending in `*` (`/*`, `/api/*`) is a prefix wildcard over every path below
+    it and fails too.
 
     Remediation: list the verbs, resources and API groups the subject needs:
 
@@ -53,13 +55,12 @@ def k8s_rbac_role_no_wildcards(role: Resource) -> Result:
     """
     problems = []
     for number, rule in enumerate(_rules(role), start=1):
-        wild = [
-            field
-            for field in ("verbs", "apiGroups", "nonResourceURLs")
-            if "*" in _strings(rule, field)
-        ]
+        wild = [field for field in ("verbs", "apiGroups") if "*" in _strings(rule, field)]
         if any("*" in resource for resource in _strings(rule, "resources")):
             wild.append("resources")
+        # A trailing `*` is a prefix match for non-resource URLs: `/*` and `/api/*` grant a tree.
+        if any(url.endswith("*") for url in _strings(rule, "nonResourceURLs")):
+            wild.append("nonResourceURLs")
         if wild:
             problems.append(f"rule {number} has a wildcard in {', '.join(wild)}")
     if problems:

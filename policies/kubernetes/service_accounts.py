@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
-from policies.pod_views import WORKLOAD_TYPES, is_false, is_true, pod_spec, shown
+from policies.pod_views import (
+    WORKLOAD_TYPES,
+    is_false,
+    is_true,
+    mapping,
+    pod_spec,
+    sequence,
+    shown,
+)
 from scanner.core.model import Resource, Result
 from scanner.core.registry import check
 
@@ -137,3 +146,49 @@ def k8s_service_account_token_automount_disabled(
             yield resource, _service_account_verdict(resource)
         else:
             yield resource, _workload_verdict(resource, accounts)
+
+
+def _default_account_subject(subject: Mapping[str, Any]) -> str | None:
+    """How a binding subject names the default ServiceAccount, or None when it does not."""
+    kind, name = subject.get("kind"), str(subject.get("name", ""))
+    if kind == "ServiceAccount" and name == "default":
+        namespace = subject.get("namespace")
+        return f"ServiceAccount {namespace}/default" if namespace else "ServiceAccount default"
+    if kind == "User" and name.startswith("system:serviceaccount:") and name.endswith(":default"):
+        return f"User {name}"
+    if kind == "Group" and (
+        name == "system:serviceaccounts" or name.startswith("system:serviceaccounts:")
+    ):
+        return f"Group {name} (every service account, default included)"
+    return None
+
+
+@check(
+    id="k8s_rbac_binding_no_default_service_account",
+    title="RoleBindings and ClusterRoleBindings grant nothing to the default service account",
+    severity="medium",
+    resource_types=["kubernetes_role_binding", "kubernetes_cluster_role_binding"],
+    references={"checkov": ["CKV_K8S_42"], "cis_kubernetes_v1.10": ["5.1.5"]},
+)
+def k8s_rbac_binding_no_default_service_account(binding: Resource) -> Result:
+    """Every pod of a namespace that names no service account runs as `default`, so a role
+    bound to it is held by every such pod, present and future, including ones nobody reviewed
+    for it. Flags subjects that are the `default` ServiceAccount (as a ServiceAccount or as
+    the user `system:serviceaccount:<namespace>:default`) and the groups
+    `system:serviceaccounts[:<namespace>]`, which contain it.
+
+    Remediation: create a dedicated ServiceAccount for the workload that needs the role and
+    bind that:
+
+        subjects:
+          - kind: ServiceAccount
+            name: report-exporter
+            namespace: payments
+    """
+    role_ref = mapping(binding.get("roleRef"))
+    role = f"{role_ref.get('kind', '?')} {role_ref.get('name', '?')}"
+    subjects = [mapping(s) for s in sequence(binding.get("subjects"))]
+    found = [label for label in map(_default_account_subject, subjects) if label]
+    if found:
+        return Result.failed(f"binds {role} to {', '.join(found)}")
+    return Result.passed(f"binds {role} to no default service account")

@@ -7,6 +7,7 @@ unlisted resource of the check's types, or a listed one without a finding, fails
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,11 +85,16 @@ def test_docstring_has_rationale_and_remediation(spec: CheckSpec) -> None:
     assert spec.remediation, f"{spec.id}: docstring has no Remediation: section"
 
 
+# CIS Kubernetes Benchmark recommendation numbers change between versions: the key names one.
+CIS_KEY = "cis_kubernetes_v1.10"
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
-def test_references_are_checkov_ids(spec: CheckSpec) -> None:
-    assert set(spec.references) <= {"checkov"}
-    for values in spec.references.values():
-        assert values and all(v.startswith("CKV_K8S_") for v in values)
+def test_references_are_checkov_or_cis_ids(spec: CheckSpec) -> None:
+    assert set(spec.references) <= {"checkov", CIS_KEY}
+    assert all(v.startswith(("CKV_K8S_", "CKV2_K8S_")) for v in spec.references.get("checkov", ()))
+    assert all(re.fullmatch(r"\d+(\.\d+)+", v) for v in spec.references.get(CIS_KEY, ()))
+    assert all(spec.references.values()), f"{spec.id}: an empty reference list"
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
