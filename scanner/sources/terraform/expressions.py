@@ -28,8 +28,11 @@ class Namespace:
         return Failed(f"{self.label}.{name} is not supported")
 
     def index(self, key: Any) -> Any:
-        # `aws_s3_bucket.b[0]`: one canonical resource per block, so the instance is the block
         return self
+
+    def splat(self) -> Any:
+        """`x[*]`: a single object is a one-element list (a block's instances override this)."""
+        return [self]
 
 
 class ForScope:
@@ -184,8 +187,12 @@ class Evaluator:
     def splat(self, value: Any, ops: list[Node], scope: Scope) -> Any:
         if isinstance(value, Unknown):
             return value
-        if isinstance(value, Namespace | ComputedRef):
-            return self.unknown("splat over a resource's instances")
+        if isinstance(value, Namespace):
+            value = value.splat()
+            if isinstance(value, Unknown):
+                return value
+        if isinstance(value, ComputedRef):
+            return self.unknown(f"splat over the computed value {value}")
         items = [] if value is None else value if isinstance(value, list) else [value]
         out = []
         for item in items:

@@ -117,6 +117,28 @@ def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]
         _append(parent, direction, c.security_group_rule(arguments, vpc_rule=vpc_rule))
 
 
+def apply_uncertain_companion(parent: dict[str, Any], companion: ResolvedResource) -> None:
+    """A companion whose count/for_each is unknown may or may not exist: what it would set is
+    unknown on the parent, never present (a rule it would add is one unknown rule)."""
+    reason = companion.existence.reason if companion.existence is not None else ""
+    unknown = Unknown(f"{companion.address} may not exist ({reason})")
+    kind = companion.type
+    if kind == "aws_flow_log":
+        _append(parent, "flow_logs", unknown)
+    elif kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+        _append(parent, "ingress" if kind.endswith("ingress_rule") else "egress", unknown)
+    elif kind == "aws_security_group_rule":
+        direction = companion.attributes.get("type")
+        if not isinstance(direction, str) or isinstance(direction, ComputedRef):
+            direction = None
+        for key in ("ingress", "egress"):
+            if direction in (key, None) or direction not in ("ingress", "egress"):
+                _append(parent, key, unknown)
+    else:
+        for key in COMPANION_SETS[kind]:
+            parent[key] = unknown
+
+
 def _append(parent: dict[str, Any], key: str, item: Any) -> None:
     current = parent.get(key)
     if isinstance(current, list):
@@ -181,7 +203,10 @@ def _fold_one(
     elif isinstance(reference, str) and not isinstance(reference, ComputedRef):
         target = by_name.get((parent_type, reference))
     if target is not None and target.type == parent_type:
-        apply_companion(target.attributes, companion.type, companion.attributes)
+        if companion.existence is not None:
+            apply_uncertain_companion(target.attributes, companion)
+        else:
+            apply_companion(target.attributes, companion.type, companion.attributes)
         target.skips.extend(s for s in companion.skips if s not in target.skips)
         target.companions.append(companion)
         return

@@ -15,6 +15,7 @@ from scanner.sources.terraform.config import (
     module_source,
 )
 from scanner.sources.terraform.installed import ModuleManifest, is_inside, same_source
+from scanner.sources.terraform.instances import InstanceKey
 from scanner.sources.terraform.resolve import (
     ModuleInstance,
     ModuleLink,
@@ -96,11 +97,27 @@ class TreeBuilder:
         if directory in ancestors or len(ancestors) > MAX_MODULE_DEPTH:
             self._error(call, f"{address}: module calls itself (source {source!r})")
             return ModuleLink(None, "module cycle")
+        return self.child_link(parent, call, address, child_config, ancestors, key)
+
+    def child_link(
+        self,
+        parent: ModuleInstance,
+        call: Block,
+        address: str,
+        child_config: ModuleConfig,
+        ancestors: tuple[Path, ...],
+        call_key: str,
+    ) -> ModuleLink:
+        """A loaded module call: one child instance per count/for_each instance, built lazily
+        (their keys may depend on values the rest of the tree provides)."""
         skips = parent.inherited_skips + self.find_skips(call)
-        child = self.build(
-            child_config, f"{address}.", make_inputs(parent, call), skips, ancestors, key
-        )
-        return ModuleLink(child)
+
+        def build_instance(key: InstanceKey) -> ModuleInstance:
+            inputs = make_inputs(parent, call, key)
+            prefix = f"{address}{key.suffix}."
+            return self.build(child_config, prefix, inputs, skips, ancestors, call_key)
+
+        return ModuleLink(build_instance, parent=parent, call=call)
 
     def _installed_dir(self, call: Block, address: str, source: str, key: str) -> Path | None:
         """Where `terraform init` installed this registry/git module, or None (with a warning
@@ -156,13 +173,12 @@ def emit_resources(
     errors: list[ScanError],
     out: list[ResolvedResource],
 ) -> None:
-    """Resolve every resource block of the instance and of the module calls that exist."""
+    """Resolve every instance of every resource block of the instance and of its module calls."""
     for block in instance.config.resource_blocks():
         address = instance.prefix + block.local_address
         try:
-            if instance.instance_count(block, instance) == 0:
-                continue  # count = 0 / for_each = {}: Terraform creates nothing
-            attributes = instance.block_arguments(block)
+            keys = instance.keys_of(block)  # count = 0 / for_each = {}: Terraform creates nothing
+            resolved = [(key, instance.block_arguments(block, key)) for key in keys]
         except RecursionError:
             errors.append(_block_error(block, f"{address}: expressions nested too deeply"))
             continue
@@ -171,29 +187,33 @@ def emit_resources(
                 _block_error(block, f"{address}: internal error ({type(exc).__name__}: {exc})")
             )
             continue
-        out.append(
-            ResolvedResource(
-                address=address,
-                type=block.type,
-                attributes=attributes,
-                file=block.file,
-                start_line=block.start_line,
-                end_line=block.end_line,
-                skips=instance.inherited_skips + find_skips(block),
-                module_prefix=instance.prefix,
+        skips = instance.inherited_skips + find_skips(block)
+        for key, attributes in resolved:
+            out.append(
+                ResolvedResource(
+                    address=address + key.suffix,
+                    type=block.type,
+                    attributes=attributes,
+                    file=block.file,
+                    start_line=block.start_line,
+                    end_line=block.end_line,
+                    skips=list(skips),
+                    module_prefix=instance.prefix,
+                    existence=key.key if key.kind == "unknown" else None,
+                )
             )
-        )
-    for name, call in instance.config.modules.items():
+    for name in instance.config.modules:
         link = instance.children.get(name)
-        if link is None or link.instance is None:
+        if link is None or not link.loaded:
             continue
         try:
-            count = instance.instance_count(call, instance)
-        except Exception:  # an unevaluable count keeps the module's resources in scope
-            count = None
-        if count == 0:
+            children = link.instances()
+        except Exception as exc:  # an unevaluable count must not lose the rest of the scan
+            call = instance.config.modules[name]
+            errors.append(_block_error(call, f"{instance.prefix}module.{name}: {exc}"))
             continue
-        emit_resources(link.instance, find_skips, errors, out)
+        for _key, child in children:
+            emit_resources(child, find_skips, errors, out)
 
 
 def _block_error(block: Block, message: str) -> ScanError:

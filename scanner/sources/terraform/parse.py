@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hcl2.api import loads as hcl2_loads
-
+from scanner.sources.terraform.hcl_transformer import loads as hcl_loads
 from scanner.sources.terraform.tfjson import convert_tf_json
 
 # Bump when the stored structure changes (e.g. tfjson conversion), so old entries are not reused.
-CACHE_FORMAT_VERSION = 1
+CACHE_FORMAT_VERSION = 2
 PARALLEL_THRESHOLD = 32
 
 try:
@@ -44,7 +43,7 @@ def parse_text(text: str, is_json: bool) -> dict[str, Any]:
         return convert_tf_json(text)
     if not text.strip():
         return {}
-    result: dict[str, Any] = hcl2_loads(text, with_meta=True)
+    result: dict[str, Any] = hcl_loads(text)
     return result
 
 

@@ -12,9 +12,19 @@ from typing import Any
 
 from scanner.core.model import ComputedRef, Skip, Unknown
 from scanner.sources.terraform.config import Block, ModuleConfig
-from scanner.sources.terraform.expressions import Evaluator, Namespace, to_number
+from scanner.sources.terraform.expressions import Evaluator, ForScope, Namespace
+from scanner.sources.terraform.instances import (
+    SINGLE,
+    InstanceKey,
+    count_namespace,
+    each_namespace,
+    instance_keys,
+    is_repeated,
+    unknown_instances,
+)
 from scanner.sources.terraform.policy import render_policy_document
 from scanner.sources.terraform.syntax import compile_string, needs_evaluation
+from scanner.sources.terraform.types import convert, type_node
 from scanner.sources.terraform.values import META_KEYS, Failed
 
 # Meta-arguments: how Terraform manages a block, not what the resource is.
@@ -36,14 +46,55 @@ class ResolvedResource:
     end_line: int
     skips: list[Skip]
     module_prefix: str
+    # Set when the block's count/for_each is unknown: it may create no instance at all.
+    existence: Unknown | None = None
 
 
-@dataclass
 class ModuleLink:
-    """What a module call points at: a child instance, or why it is not loaded."""
+    """What a module call points at: its child instances (built on first use, one per
+    `count`/`for_each` instance), or why it is not loaded."""
 
-    instance: ModuleInstance | None
-    reason: str = ""
+    def __init__(
+        self,
+        factory: Callable[[InstanceKey], ModuleInstance] | None,
+        reason: str = "",
+        parent: ModuleInstance | None = None,
+        call: Block | None = None,
+    ) -> None:
+        self.factory = factory
+        self.reason = reason
+        self.parent = parent
+        self.call = call
+        self._instances: list[tuple[InstanceKey, ModuleInstance]] | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.factory is not None
+
+    def instances(self) -> list[tuple[InstanceKey, ModuleInstance]]:
+        if self.factory is None:
+            return []
+        if self._instances is None:
+            if self.parent is None or self.call is None:
+                keys = [SINGLE]
+            else:
+                keys = self.parent.keys_of(self.call)
+            self._instances = [(key, self.factory(key)) for key in keys]
+        return self._instances
+
+    def reference(self) -> Any:
+        """`module.m` in an expression: one instance, a list (count) or a map (for_each)."""
+        pairs = self.instances()
+        call = self.call
+        if (
+            call is None
+            or not is_repeated(call)
+            or (len(pairs) == 1 and pairs[0][0].kind == "unknown")
+        ):
+            return _Outputs(pairs[0][1]) if pairs else Failed("module has no instance")
+        if "count" in call.body:
+            return [_Outputs(child) for _, child in pairs]
+        return {key.key: _Outputs(child) for key, child in pairs}
 
 
 class ModuleInstance:
@@ -113,26 +164,83 @@ class ModuleInstance:
             for key, value in raw.items():
                 if key in META_KEYS:
                     continue
+                if key == "dynamic" and is_dynamic_list(value):
+                    continue  # merged below, after the static blocks of the same type
                 if needs_evaluation(key):
                     resolved_key = self.resolve(key, scope)
                     if isinstance(resolved_key, Unknown) or not isinstance(resolved_key, str):
                         return Unknown(f"map key {key!r} is not a known string")
                     key = resolved_key
                 out[key] = self.resolve(value, scope)
+            if "dynamic" in raw and is_dynamic_list(raw["dynamic"]):
+                merge_dynamic(out, self.dynamic_blocks(raw["dynamic"], scope))
             return out
         return raw
+
+    def dynamic_blocks(self, entries: Any, scope: Any) -> dict[str, Any]:
+        """`dynamic "label" { for_each, iterator, content }` -> {label: [block, ...] | Unknown}."""
+        generated: dict[str, Any] = {}
+        for entry in entries:
+            for label, spec in entry.items():
+                if label in META_KEYS:
+                    continue
+                blocks = self._one_dynamic(label, spec, scope)
+                current = generated.get(label, [])
+                if isinstance(current, Unknown) or isinstance(blocks, Unknown):
+                    generated[label] = current if isinstance(current, Unknown) else blocks
+                else:
+                    generated[label] = current + blocks
+        return generated
+
+    def _one_dynamic(self, label: str, spec: Any, scope: Any) -> Any:
+        if not isinstance(spec, dict) or "for_each" not in spec:
+            return Unknown(f"dynamic {label!r} block has no for_each")
+        items = self.resolve(spec["for_each"], scope)
+        if isinstance(items, Unknown):
+            return Unknown(f"dynamic {label!r} blocks: for_each is not known ({items.reason})")
+        if items is None:
+            return []
+        if isinstance(items, Mapping):
+            pairs: list[tuple[Any, Any]] = [(k, items[k]) for k in sorted(items, key=str)]
+        elif isinstance(items, list):
+            pairs = list(enumerate(items))
+        else:
+            return Unknown(f"dynamic {label!r} blocks: for_each is not a collection")
+        iterator = spec.get("iterator", label)
+        if isinstance(iterator, str) and iterator.startswith("${") and iterator.endswith("}"):
+            iterator = iterator[2:-1].strip()
+        content = spec.get("content")
+        body = content[0] if isinstance(content, list) and content else content
+        if not isinstance(body, dict):
+            return Unknown(f"dynamic {label!r} block has no content")
+        blocks: list[Any] = []
+        for key, value in pairs:
+            inner = ForScope(scope, {str(iterator): {"key": key, "value": value}})
+            resolved = self.resolve(body, inner)
+            if isinstance(resolved, dict):
+                resolved = {k: v for k, v in resolved.items() if v is not None}
+            blocks.append(resolved)
+        return blocks
 
     def variable(self, name: str) -> Any:
         declared = self.config.variables.get(name)
         if declared is None:
             return Failed(f"{self.prefix}var.{name} is not declared")
+        value: Any = MISSING_INPUT
         if self.inputs is not None:
-            supplied = self.inputs(name)
-            if supplied is not MISSING_INPUT:
-                return supplied
-        if "default" in declared:
-            return self.resolve(declared["default"])
-        return Unknown(f"{self.prefix}var.{name} has no value")
+            value = self.inputs(name)
+            # null given to a `nullable = false` variable means "use the default"
+            if value is None and declared.get("nullable") is False:
+                value = MISSING_INPUT
+        if value is MISSING_INPUT:
+            if "default" not in declared:
+                return Unknown(f"{self.prefix}var.{name} has no value")
+            value = self.resolve(declared["default"])
+        declared_type = type_node(declared.get("type"))
+        if declared_type is None:
+            return value
+        evaluator = Evaluator(f"type of {self.prefix}var.{name}")
+        return convert(value, declared_type, lambda node: evaluator.evaluate(node, self))
 
     def local(self, name: str) -> Any:
         if name not in self.config.locals:
@@ -146,70 +254,132 @@ class ModuleInstance:
         return self.resolve(body.get("value"))
 
     # -- blocks ---------------------------------------------------------------------------
-    def block_scope(self, block: Block) -> _BlockScope:
-        return _BlockScope(self, block)
+    def keys_of(self, block: Block) -> list[InstanceKey]:
+        """The instances of a resource/data/module block (memoised: counted once)."""
+        if not is_repeated(block):
+            return [SINGLE]
+        key = ("keys", block.kind, block.local_address)
+        found = self.memoised(key, lambda: self._compute_keys(block))
+        if isinstance(found, Unknown):  # a cycle through its own count/for_each
+            return [unknown_instances(found.reason)]
+        keys: list[InstanceKey] = found
+        return keys
 
-    def block_attribute(self, block: Block, name: str) -> Any:
-        key = ("attr", block.local_address, name)
-        return self.memoised(key, lambda: self._compute_attribute(block, name))
+    def _compute_keys(self, block: Block) -> list[InstanceKey]:
+        scope = _BlockScope(self, block, unknown_instances("inside count/for_each"))
+        count = self.resolve(block.body["count"], scope) if "count" in block.body else None
+        items = self.resolve(block.body["for_each"], scope) if "for_each" in block.body else None
+        return instance_keys(block, count, items)
 
-    def _compute_attribute(self, block: Block, name: str) -> Any:
-        if name in block.body and name not in META_KEYS:
-            return self.resolve(block.body[name], self.block_scope(block))
-        if block.type == "aws_iam_policy_document" and name in ("json", "minified_json"):
-            arguments = self.block_arguments(block)
-            return render_policy_document(arguments)
-        return ComputedRef(f"{self.prefix}{block.local_address}.{name}")
+    def block_scope(self, block: Block, key: InstanceKey = SINGLE) -> _BlockScope:
+        return _BlockScope(self, block, key)
 
-    def block_arguments(self, block: Block) -> dict[str, Any]:
-        return {
-            name: self.block_attribute(block, name)
-            for name in block.body
-            if name not in META_KEYS and name not in META_ARGUMENTS
-        }
+    def block_attribute(self, block: Block, name: str, key: InstanceKey = SINGLE) -> Any:
+        memo = ("attr", block.kind, block.local_address, key.memo_key, name)
+        return self.memoised(memo, lambda: self._compute_attribute(block, name, key))
 
-    def instance_count(self, block: Block, scope: Any) -> Any:
-        """Known number of instances (0 removes the block), or None when it is not known."""
+    def _compute_attribute(self, block: Block, name: str, key: InstanceKey) -> Any:
+        address = f"{self.prefix}{block.local_address}{key.suffix}"
+        if block.kind == "data":
+            # A data source's arguments are its query, not its results: every result is
+            # computed, except the policy documents we can render ourselves.
+            if block.type == "aws_iam_policy_document" and name in ("json", "minified_json"):
+                return render_policy_document(self.block_arguments(block, key))
+            if name in block.body and name not in META_ARGUMENTS and name != "dynamic":
+                # A lookup key is echoed back (`data.aws_kms_alias.a.name`) when we know it;
+                # otherwise the result is a string known only at apply, not "unknown".
+                value = self.argument(block, name, key)
+                if isinstance(value, str | int | float | bool) and not isinstance(
+                    value, ComputedRef
+                ):
+                    return value
+            return ComputedRef(f"{address}.{name}")
+        if name in block.body and name not in META_KEYS and name not in META_ARGUMENTS:
+            value = self.argument(block, name, key)
+            # An argument set to null is unset: the provider computes or defaults it.
+            return ComputedRef(f"{address}.{name}") if value is None else value
+        return ComputedRef(f"{address}.{name}")
+
+    def argument(self, block: Block, name: str, key: InstanceKey) -> Any:
+        memo = ("arg", block.kind, block.local_address, key.memo_key, name)
+        scope = self.block_scope(block, key)
+        if name == "dynamic":
+            return self.memoised(memo, lambda: self.dynamic_blocks(block.body[name], scope))
+        return self.memoised(memo, lambda: drop_nulls(self.resolve(block.body[name], scope)))
+
+    def block_arguments(self, block: Block, key: InstanceKey = SINGLE) -> dict[str, Any]:
+        """The block's arguments for one instance; `null` ones are absent, as in Terraform."""
+        out: dict[str, Any] = {}
+        for name in block.body:
+            if name in META_KEYS or name in META_ARGUMENTS or name == "dynamic":
+                continue
+            value = self.argument(block, name, key)
+            if value is not None:
+                out[name] = value
+        if "dynamic" in block.body:
+            merge_dynamic(out, self.argument(block, "dynamic", key))
+        return out
+
+    def block_reference(self, block: Block) -> Any:
+        """`aws_x.y` in an expression: one instance, a list (count) or a map (for_each)."""
+        keys = self.keys_of(block)
+        if not is_repeated(block):
+            return _BlockView(self, block, SINGLE)
+        if len(keys) == 1 and keys[0].kind == "unknown":
+            return _UnknownInstances(self, block, keys[0])
         if "count" in block.body:
-            count = self.resolve(block.body["count"], scope)
-            number = None if isinstance(count, Unknown) else to_number(count)
-            return int(number) if number is not None else None
-        if "for_each" in block.body:
-            items = self.resolve(block.body["for_each"], scope)
-            if isinstance(items, list | Mapping) and not isinstance(items, str):
-                return len(items)
-            return None
-        return 1
+            return [_BlockView(self, block, key) for key in keys]
+        return {key.key: _BlockView(self, block, key) for key in keys}
 
 
 MISSING_INPUT = object()
 
 
-class _BlockScope:
-    """Scope of a resource/data/module block: adds `count.index` and `each.*` when trivially known
-    (exactly one instance); otherwise they are Unknown."""
+def drop_nulls(value: Any) -> Any:
+    """Null arguments inside nested blocks are unset too (blocks are lists of objects)."""
+    if isinstance(value, list):
+        return [
+            {k: drop_nulls(v) for k, v in item.items() if v is not None}
+            if isinstance(item, dict)
+            else item
+            for item in value
+        ]
+    return value
 
-    def __init__(self, instance: ModuleInstance, block: Block) -> None:
+
+def is_dynamic_list(value: Any) -> bool:
+    """python-hcl2's shape of `dynamic "x" {...}` blocks: a list of {label: body}."""
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def merge_dynamic(out: dict[str, Any], generated: Any) -> None:
+    """Append generated blocks after the static blocks of the same type."""
+    if not isinstance(generated, dict):
+        return
+    for label, blocks in generated.items():
+        current = out.get(label)
+        if isinstance(blocks, Unknown) or isinstance(current, Unknown):
+            out[label] = current if isinstance(current, Unknown) else blocks
+        elif current is None:
+            out[label] = blocks
+        elif isinstance(current, list):
+            out[label] = current + blocks
+
+
+class _BlockScope:
+    """Scope of one instance of a resource/data/module block: adds `count.index` and `each.*`."""
+
+    def __init__(self, instance: ModuleInstance, block: Block, key: InstanceKey) -> None:
         self.instance = instance
         self.block = block
+        self.key = key
 
     def lookup(self, name: str) -> Any:
         if name == "count" and "count" in self.block.body:
-            count = self.instance.instance_count(self.block, self.instance)
-            index: Any = 0 if count == 1 else Unknown(f"count.index of {self.block.local_address}")
-            return {"index": index}
+            return count_namespace(self.block, self.key)
         if name == "each" and "for_each" in self.block.body:
-            return self._each()
+            return each_namespace(self.block, self.key)
         return self.instance.lookup(name)
-
-    def _each(self) -> Any:
-        items = self.instance.resolve(self.block.body["for_each"], self.instance)
-        if isinstance(items, Mapping) and len(items) == 1:
-            key, value = next(iter(items.items()))
-            return {"key": key, "value": value}
-        if isinstance(items, list) and len(items) == 1:
-            return {"key": items[0], "value": items[0]}
-        return Unknown(f"each.key/each.value of {self.block.local_address} differ per instance")
 
 
 class _Vars(Namespace):
@@ -242,19 +412,42 @@ class _ResourceType(Namespace):
         block = self.blocks.get(name)
         if block is None:
             return Failed(f"{self.instance.prefix}{self.label}.{name} is not declared")
-        return _BlockView(self.instance, block)
+        return self.instance.block_reference(block)
 
 
 class _BlockView(Namespace):
-    """`aws_s3_bucket.b`: attributes it sets resolve to their value, others are ComputedRefs."""
+    """One instance of `aws_s3_bucket.b`: attributes it sets resolve to their value, others are
+    ComputedRefs named by the instance's address."""
 
-    def __init__(self, instance: ModuleInstance, block: Block) -> None:
+    def __init__(self, instance: ModuleInstance, block: Block, key: InstanceKey) -> None:
         self.instance = instance
         self.block = block
-        self.label = instance.prefix + block.local_address
+        self.key = key
+        self.label = instance.prefix + block.local_address + key.suffix
 
     def attr(self, name: str) -> Any:
-        return self.instance.block_attribute(self.block, name)
+        return self.instance.block_attribute(self.block, name, self.key)
+
+    def index(self, key: Any) -> Any:
+        return Failed(f"{self.label} has no count or for_each: it cannot be indexed by {key!r}")
+
+
+class _UnknownInstances(Namespace):
+    """A counted block whose instances cannot be known: any instance reads as the one we keep."""
+
+    def __init__(self, instance: ModuleInstance, block: Block, key: InstanceKey) -> None:
+        self.view = _BlockView(instance, block, key)
+        self.label = self.view.label
+        self.reason = key.key.reason if isinstance(key.key, Unknown) else "instances not known"
+
+    def attr(self, name: str) -> Any:
+        return self.view.attr(name)  # legacy `aws_x.y.attr` on a counted block
+
+    def index(self, key: Any) -> Any:
+        return self.view
+
+    def splat(self) -> Unknown:
+        return Unknown(self.reason)
 
 
 class _Data(Namespace):
@@ -281,9 +474,9 @@ class _Modules(Namespace):
         link = self.instance.children.get(name)
         if link is None:
             return Failed(f"{self.instance.prefix}module.{name} is not declared")
-        if link.instance is None:
+        if not link.loaded:
             return Unknown(f"{self.instance.prefix}module.{name} is not loaded ({link.reason})")
-        return _Outputs(link.instance)
+        return link.reference()
 
 
 class _Outputs(Namespace):
@@ -295,15 +488,16 @@ class _Outputs(Namespace):
         return self.child.memoised(("output", name), lambda: self.child.output(name))
 
 
-def make_inputs(parent: ModuleInstance, call: Block) -> Callable[[str], Any]:
-    """A module call's arguments, evaluated lazily in the caller's scope."""
-    scope = parent.block_scope(call)
+def make_inputs(
+    parent: ModuleInstance, call: Block, key: InstanceKey = SINGLE
+) -> Callable[[str], Any]:
+    """One instance's module call arguments, evaluated lazily in the caller's scope."""
+    scope = parent.block_scope(call, key)
 
     def supply(name: str) -> Any:
         if name in META_ARGUMENTS or name in ("source", "version") or name not in call.body:
             return MISSING_INPUT
-        return parent.memoised(
-            ("input", call.name, name), lambda: parent.resolve(call.body[name], scope)
-        )
+        memo = ("input", call.name, key.memo_key, name)
+        return parent.memoised(memo, lambda: parent.resolve(call.body[name], scope))
 
     return supply

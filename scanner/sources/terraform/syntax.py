@@ -56,6 +56,27 @@ def _skip_string(text: str, i: int) -> int:
     raise HclSyntaxError("unterminated string")
 
 
+_HEREDOC_START = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
+
+
+def heredoc_at(text: str, i: int) -> tuple[str, int] | None:
+    """A heredoc starting at `text[i]`: (its template text, the index just after it), or None."""
+    start = _HEREDOC_START.match(text, i)
+    if start is None:
+        return None
+    trim, marker = start.groups()
+    end = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*$", re.M).search(text, start.end())
+    if end is None:
+        raise HclSyntaxError(f"unterminated heredoc <<{marker}")
+    body = text[start.end() : end.start()].rstrip("\n")
+    if trim:
+        lines = body.split("\n")
+        indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+        margin = min(indents) if indents else 0
+        body = "\n".join(line[margin:] for line in lines)
+    return body, end.end()
+
+
 def _skip_braces(text: str, i: int) -> int:
     """`text[i]` is `{`; return the index just after its matching `}` (strings aware)."""
     depth = 0
@@ -65,6 +86,11 @@ def _skip_braces(text: str, i: int) -> int:
         if ch == '"':
             i = _skip_string(text, i)
             continue
+        if ch == "<" and text.startswith("<<", i):
+            heredoc = heredoc_at(text, i)
+            if heredoc is not None:
+                i = heredoc[1]
+                continue
         if ch == "{":
             depth += 1
         elif ch == "}":
@@ -85,6 +111,12 @@ def _tokenize(text: str) -> list[tuple[str, Any]]:
             tokens.append(("str", text[i + 1 : end - 1]))
             i = end
             continue
+        if text.startswith("<<", i):
+            heredoc = heredoc_at(text, i)
+            if heredoc is not None:
+                tokens.append(("heredoc", heredoc[0]))
+                i = heredoc[1]
+                continue
         m = _TOKEN.match(text, i)
         if m is None:
             raise HclSyntaxError(f"unexpected character {text[i]!r}")
@@ -101,7 +133,8 @@ def _tokenize(text: str) -> list[tuple[str, Any]]:
     return tokens
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
+    """Resolve HCL's backslash escapes (`\\n`, `\\"`, `\\uNNNN`...) in one pass."""
     if "\\" not in text:
         return text
     out: list[str] = []
@@ -111,7 +144,10 @@ def _unescape(text: str) -> str:
         if ch == "\\" and i + 1 < len(text):
             nxt = text[i + 1]
             if nxt == "u" and i + 6 <= len(text):
-                out.append(chr(int(text[i + 2 : i + 6], 16)))
+                try:
+                    out.append(chr(int(text[i + 2 : i + 6], 16)))
+                except ValueError:
+                    out.append(text[i : i + 6])
                 i += 6
                 continue
             out.append(_ESCAPES.get(nxt, "\\" + nxt))
@@ -119,6 +155,32 @@ def _unescape(text: str) -> str:
             continue
         out.append(ch)
         i += 1
+    return "".join(out)
+
+
+def unescape_template(text: str) -> str:
+    """Resolve escapes in a quoted template's literal parts; `${...}` parts stay as written
+    (their own string literals are unescaped when they are parsed)."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    start = 0
+    while True:
+        i = text.find("${", i)
+        if i < 0:
+            break
+        if i > 0 and text[i - 1] == "$":  # `$${` is a literal `${`
+            i += 2
+            continue
+        try:
+            end = _skip_braces(text, i + 1)
+        except HclSyntaxError:
+            break
+        out.append(unescape(text[start:i]))
+        out.append(text[i:end])
+        start = i = end
+    out.append(unescape(text[start:]))
     return "".join(out)
 
 
@@ -143,7 +205,7 @@ def parse_template(text: str, *, quoted: bool) -> Node:
         if text.startswith("${", i):
             end = _skip_braces(text, i + 1)
             if literal:
-                parts.append(_unescape("".join(literal)) if quoted else "".join(literal))
+                parts.append(unescape("".join(literal)) if quoted else "".join(literal))
                 literal = []
             inner = text[i + 2 : end - 1].strip()
             if inner.startswith("~"):  # strip markers `${~ x ~}` only trim whitespace
@@ -156,7 +218,7 @@ def parse_template(text: str, *, quoted: bool) -> Node:
         literal.append(text[i])
         i += 1
     if literal:
-        parts.append(_unescape("".join(literal)) if quoted else "".join(literal))
+        parts.append(unescape("".join(literal)) if quoted else "".join(literal))
     if not parts:
         return ("lit", "")
     if len(parts) == 1:
@@ -281,6 +343,8 @@ class _Parser:
             return ("lit", value)
         if kind == "str":
             return parse_template(value, quoted=True)
+        if kind == "heredoc":  # heredocs keep backslashes as written
+            return parse_template(value, quoted=False)
         if kind == "ident":
             if value == "true":
                 return ("lit", True)

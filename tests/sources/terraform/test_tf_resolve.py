@@ -102,15 +102,23 @@ def test_remote_module_is_a_warning_naming_it(load, by_id):
 def test_count_and_for_each(load, by_id):
     resources = by_id(load("count"))
     assert set(resources) == {
-        "aws_s3_bucket.one",
-        "aws_s3_bucket.many",
+        "aws_s3_bucket.one[0]",
+        "aws_s3_bucket.many[0]",
+        "aws_s3_bucket.many[1]",
+        "aws_s3_bucket.many[2]",
         "aws_s3_bucket.maybe",
-        "aws_s3_bucket.each",
+        'aws_s3_bucket.each["phi"]',
     }
-    assert resources["aws_s3_bucket.one"].attributes["bucket"] == "one-0"
-    assert is_unknown(resources["aws_s3_bucket.many"].attributes["bucket"])
-    assert resources["aws_s3_bucket.each"].attributes["bucket"] == "phi-bucket"
-    assert resources["aws_s3_bucket.each"].attributes["tags"] == {"key": "phi"}
+    assert resources["aws_s3_bucket.one[0]"].attributes["bucket"] == "one-0"
+    assert [resources[f"aws_s3_bucket.many[{i}]"].attributes["bucket"] for i in range(3)] == [
+        "many-0",
+        "many-1",
+        "many-2",
+    ]
+    each = resources['aws_s3_bucket.each["phi"]']
+    assert each.attributes["bucket"] == "phi-bucket"
+    assert each.attributes["tags"] == {"key": "phi"}
+    assert each.location.start_line == 42  # every instance points at its block
 
 
 def test_tf_json_is_loaded_like_hcl(load, by_id):
