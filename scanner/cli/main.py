@@ -11,12 +11,14 @@ from typing import Any
 
 import click
 import yaml
+from click.core import ParameterSource
 
 from scanner import __version__
 from scanner.cli.aws_commands import aws_group, scan_aws, scan_snapshot
 from scanner.cli.common import fail, load_policies, policy_options
 from scanner.cli.controls_commands import controls as controls_group
 from scanner.cli.evidence_commands import evidence as evidence_group
+from scanner.cli.plan_command import PLAN_MAX_FILE_SIZE_MB, run_plan_scan, scan_terraform_plan
 from scanner.cli.scan_session import ScanSession, scan_options
 from scanner.compliance.assessment import ScanOptions, SelectionError, select_checks
 from scanner.compliance.results import EXIT_INCOMPLETE
@@ -73,9 +75,20 @@ def scan_terraform(
     max_file_size: float,
     **common: Any,
 ) -> None:
-    """Scan the Terraform configuration in PATH (a folder, or one .tf file)."""
+    """Scan the Terraform configuration in PATH (a folder, or one .tf file).
+
+    A plan in JSON (`terraform show -json plan.out`) is scanned as `comply scan terraform-plan`.
+    """
     # Imported here so that `comply checks list` does not pay for the parser.
     from scanner.sources.terraform import load_terraform
+    from scanner.sources.terraform.plan_document import looks_like_plan
+
+    if looks_like_plan(path):
+        if var_files:
+            fail("--var-file does not apply to a plan: its variables were set when it was made")
+        given = click.get_current_context().get_parameter_source("max_file_size")
+        limit = max_file_size if given == ParameterSource.COMMANDLINE else PLAN_MAX_FILE_SIZE_MB
+        run_plan_scan(path, None, limit, jobs, **common)
 
     session = ScanSession.start(scanned=path, **common)
     if not var_files:  # from the configuration file, unless given on the command line
@@ -234,6 +247,7 @@ def config_show(path: Path, config_path: Path | None) -> None:
 
 cli.add_command(controls_group)
 scan.add_command(scan_aws)
+scan.add_command(scan_terraform_plan)
 scan.add_command(scan_snapshot)
 cli.add_command(aws_group)
 cli.add_command(evidence_group)

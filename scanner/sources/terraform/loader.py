@@ -33,6 +33,7 @@ class TerraformLoadResult:
     errors: list[ScanError]  # things that make the scan incomplete (exit code 2)
     warnings: list[ScanWarning]
     files_scanned: int = 0
+    context: dict[str, Any] = field(default_factory=dict)  # run facts for the report (plan scans)
 
 
 @dataclass
@@ -73,6 +74,15 @@ class _Loader:
         for root_dir in roots:
             resources.extend(self._resolve_root(root_dir))
         return self._result(resources)
+
+    def load_root_module(self) -> ModuleConfig:
+        """Read the root module folder `path` and every module it calls, without resolving
+        anything: what a plan scan needs to map addresses back to blocks and lines."""
+        self.root = Path(os.path.abspath(self.path))
+        self._load_dirs({self.root: config_files_in(self.root)})
+        self._load_installed_modules([self.root])
+        self._discover_modules()
+        return self.configs[self.root]
 
     def _result(self, resources: list[Resource]) -> TerraformLoadResult:
         return TerraformLoadResult(resources, self.errors, self.warnings, self.files_scanned)

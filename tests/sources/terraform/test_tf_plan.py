@@ -1,0 +1,205 @@
+"""Terraform plan JSON (`terraform show -json plan.out`) through the real command line.
+
+The plan in tests/fixtures/terraform_plan/stack/plan.json is written by hand in the documented
+format (format_version 1.2: planned_values, resource_changes, prior_state, configuration) for the
+configuration beside it, since no terraform binary runs here.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+STACK = FIXTURES / "terraform_plan" / "stack"
+PLAN = STACK / "plan.json"
+SECRET = "correct-horse-battery-staple-9f3"  # the db password in the plan (sensitive)
+
+
+def findings_of(document: dict, check_id: str) -> dict[str, dict]:
+    return {f["resource"]["id"]: f for f in document["findings"] if f["check_id"] == check_id}
+
+
+def statuses(document: dict, check_id: str) -> dict[str, str]:
+    return {rid: f["status"] for rid, f in findings_of(document, check_id).items()}
+
+
+@pytest.fixture(scope="module")
+def scanned() -> dict:
+    from tests.conftest import run_comply
+
+    result = run_comply("scan", "terraform-plan", PLAN, "-o", "json")
+    assert result.exit_code == 1, result.stderr  # failures, no scan error
+    return result.json()
+
+
+def test_planned_values_judge_every_instance_pass_fail_unknown_and_skip(scanned):
+    assert statuses(scanned, "kms_key_rotation_enabled") == {
+        "aws_kms_key.rotated": "pass",  # created
+        "aws_kms_key.unrotated": "fail",  # updated: rotation switched off
+        'aws_kms_key.per_region["eu"]': "pass",  # for_each instances
+        'aws_kms_key.per_region["us"]': "fail",
+        "aws_kms_key.replicas[0]": "skipped",  # count instances; inline skip in the block
+        "aws_kms_key.replicas[1]": "skipped",  # replaced (delete, create): judged
+        "aws_kms_key.flagged": "unknown",  # after_unknown: known only after apply
+    }
+    flagged = findings_of(scanned, "kms_key_rotation_enabled")["aws_kms_key.flagged"]
+    assert "enable_key_rotation is known only after apply" in flagged["message"]
+    assert scanned["errors"] == []
+    assert scanned["scan"]["source"] == "terraform-plan"
+
+
+def test_resources_being_destroyed_are_not_judged(scanned):
+    ids = {f["resource"]["id"] for f in scanned["findings"]}
+    assert "aws_kms_key.retired" not in ids
+    assert scanned["context"]["terraform_plan"]["not_judged"] == {"delete": 1}
+    assert not any(i.startswith("data.") for i in ids)  # data sources are read, not judged
+
+
+def test_findings_point_at_the_blocks_of_the_configuration(scanned):
+    rotation = findings_of(scanned, "kms_key_rotation_enabled")
+    assert rotation["aws_kms_key.unrotated"]["location"] == {
+        "file": "main.tf",
+        "start_line": 10,
+        "end_line": 13,
+    }
+    # every instance points at its block
+    assert rotation['aws_kms_key.per_region["us"]']["location"]["start_line"] == 15
+    bucket = findings_of(scanned, "s3_bucket_versioning_enabled")
+    module_bucket = bucket['module.storage["claims"].aws_s3_bucket.this']
+    assert module_bucket["location"] == {
+        "file": "modules/storage/main.tf",
+        "start_line": 4,
+        "end_line": 6,
+    }
+
+
+def test_companions_fold_per_module_instance(scanned):
+    assert statuses(scanned, "s3_bucket_versioning_enabled") == {
+        "aws_s3_bucket.records": "fail",  # no versioning resource; not set in configuration
+        'module.storage["claims"].aws_s3_bucket.this': "pass",
+        'module.storage["imaging"].aws_s3_bucket.this': "fail",  # Suspended
+    }
+    # the key reaches the module through its input: a computed reference to the planned key
+    cmk = findings_of(scanned, "s3_bucket_encrypted_with_kms_cmk")
+    assert {f["status"] for f in cmk.values()} == {"pass"}
+    assert (
+        "aws_kms_key.rotated.arn" in cmk['module.storage["imaging"].aws_s3_bucket.this']["message"]
+    )
+
+
+def test_security_group_rule_folds_into_its_group_by_reference(scanned):
+    ssh = findings_of(scanned, "ec2_security_group_ssh_not_open_to_internet")
+    assert ssh["aws_security_group.web"]["status"] == "fail"
+    assert "22" in ssh["aws_security_group.web"]["message"]
+
+
+def test_sensitive_values_never_reach_any_output(tmp_path):
+    from tests.conftest import run_comply
+
+    outputs = [f"{kind}={tmp_path / kind}" for kind in ("json", "sarif", "junit", "markdown")]
+    args = [arg for output in outputs for arg in ("-o", output)]
+    result = run_comply("scan", "terraform-plan", PLAN, "-o", "console", *args)
+    assert result.exit_code == 1, result.stderr
+    written = [result.stdout, result.stderr] + [(tmp_path / k).read_text() for k in
+                                                ("json", "sarif", "junit", "markdown")]  # fmt: skip
+    assert not any(SECRET in text for text in written)
+    document = json.loads((tmp_path / "json").read_text())
+    database = next(r for r in document["resources"] if r["id"] == "aws_db_instance.app")
+    assert SECRET not in json.dumps(database)
+    assert statuses(document, "rds_instance_storage_encrypted") == {"aws_db_instance.app": "pass"}
+
+
+def test_scan_terraform_detects_a_plan(comply):
+    result = comply("scan", "terraform", PLAN, "-o", "json", "--no-cache")
+    assert result.exit_code == 1, result.stderr
+    document = result.json()
+    assert document["scan"]["source"] == "terraform-plan"
+    assert statuses(document, "kms_key_rotation_enabled")["aws_kms_key.unrotated"] == "fail"
+
+
+def test_var_files_do_not_apply_to_a_plan(comply):
+    result = comply("scan", "terraform", PLAN, "--var-file", STACK / "main.tf")
+    assert result.exit_code == 2
+    assert "--var-file does not apply to a plan" in result.stderr
+
+
+def test_config_dir_maps_a_plan_kept_elsewhere(comply, tmp_path):
+    plan = tmp_path / "plan.json"
+    shutil.copy(PLAN, plan)
+    result = comply("scan", "terraform-plan", plan, "--config-dir", STACK, "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    rotation = findings_of(result.json(), "kms_key_rotation_enabled")
+    assert rotation["aws_kms_key.unrotated"]["location"]["file"] == "main.tf"
+    assert rotation["aws_kms_key.replicas[0]"]["status"] == "skipped"
+
+
+def test_without_the_configuration_findings_point_at_the_plan(comply, tmp_path):
+    plan = tmp_path / "plan.json"
+    shutil.copy(PLAN, plan)
+    result = comply("scan", "terraform-plan", plan, "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    document = result.json()
+    rotation = findings_of(document, "kms_key_rotation_enabled")
+    assert rotation["aws_kms_key.unrotated"]["location"] == {"file": "plan.json"}
+    assert rotation["aws_kms_key.replicas[0]"]["status"] == "fail"  # the skip is in the .tf
+    # Without the .tf files a nested block could come from a `dynamic` block the plan does not
+    # show: an unknown `ingress` stays unknown rather than absent.
+    ssh = findings_of(document, "ec2_security_group_ssh_not_open_to_internet")
+    assert ssh["aws_security_group.web"]["status"] == "unknown"
+    assert "ingress is known only after apply" in ssh["aws_security_group.web"]["message"]
+
+
+def _broken_plans() -> dict[str, tuple[str, str]]:
+    valid = PLAN.read_text()
+    plan = json.loads(valid)
+    return {
+        "truncated": (valid[: len(valid) // 2], "not valid JSON (line "),
+        "not json": ("plan.out is binary\x01", "not valid JSON"),
+        "empty": ("", "not valid JSON"),
+        "an array": ("[]", "not a Terraform plan: no format_version"),
+        "tf.json": ('{"resource": {}}', "not a Terraform plan: no format_version"),
+        "major 2": (
+            json.dumps({**plan, "format_version": "2.0"}),
+            "plan format_version '2.0' is not supported",
+        ),
+        "numeric version": (json.dumps({**plan, "format_version": 1.0}), "is not supported"),
+        "state": (
+            json.dumps({"format_version": "1.0", "values": {"root_module": {}}}),
+            "this is Terraform state, not a plan",
+        ),
+        "changes not a list": (
+            json.dumps({**plan, "resource_changes": {"a": 1}}),
+            "resource_changes must be a list of objects",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_broken_plans()))
+def test_bad_input_is_an_error_naming_the_file_exit_2(comply, tmp_path, case):
+    text, message = _broken_plans()[case]
+    plan = tmp_path / "broken-plan.json"
+    plan.write_text(text)
+    result = comply("scan", "terraform-plan", plan, "-o", "json")
+    assert result.exit_code == 2, result.stderr
+    document = result.json()
+    assert [e["target"] for e in document["errors"]] == ["broken-plan.json"]
+    assert message in document["errors"][0]["message"]
+    assert document["findings"] == []
+
+
+def test_one_malformed_resource_change_is_an_error_and_the_rest_is_judged(comply, tmp_path):
+    plan = json.loads(PLAN.read_text())
+    plan["resource_changes"][0] = {"address": "aws_kms_key.rotated", "mode": "managed"}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    result = comply("scan", "terraform-plan", path, "--config-dir", STACK, "-o", "json")
+    assert result.exit_code == 2
+    document = result.json()
+    assert len(document["errors"]) == 1
+    assert document["errors"][0]["target"].endswith("/plan.json")  # relative to --config-dir
+    assert "aws_kms_key.rotated: unexpected structure" in document["errors"][0]["message"]
+    assert statuses(document, "kms_key_rotation_enabled")["aws_kms_key.unrotated"] == "fail"
