@@ -8,8 +8,16 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from scanner.core.model import ComputedRef, Unknown, UnknownValueError
-from scanner.sources.terraform.expressions import _render, to_bool, to_number
-from scanner.sources.terraform.values import Failed, JsonText, first_unknown, type_name
+from scanner.sources.terraform.expressions import to_bool, to_number
+from scanner.sources.terraform.function_args import BadCall, as_list, as_map, as_number, as_string
+from scanner.sources.terraform.functions_more import MORE_FUNCTIONS, _formatlist
+from scanner.sources.terraform.values import (
+    Failed,
+    JsonText,
+    PartialJson,
+    first_unknown,
+    type_name,
+)
 
 if TYPE_CHECKING:
     from scanner.sources.terraform.expressions import Evaluator, Scope
@@ -18,50 +26,29 @@ if TYPE_CHECKING:
 Function = Callable[[list[Any]], Any]
 
 
-class _Bad(Exception):
-    """A call Terraform would reject; becomes a Failed value."""
-
-
-def _string(value: Any) -> str:
-    rendered = _render(value)
-    if rendered is None:
-        raise _Bad(f"expected a string, got a {type_name(value)}")
-    return rendered
-
-
-def _list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    raise _Bad(f"expected a list, got a {type_name(value)}")
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    if isinstance(value, Mapping):
-        return value
-    raise _Bad(f"expected a map, got a {type_name(value)}")
-
-
 def _jsonencode(args: list[Any]) -> Any:
     nested = first_unknown(args[0])
-    return nested if nested is not None else JsonText(args[0])
+    if nested is not None:
+        return PartialJson(f"jsonencode of a value with an unknown part ({nested.reason})", args[0])
+    return JsonText(args[0])
 
 
 def _jsondecode(args: list[Any]) -> Any:
-    if isinstance(args[0], JsonText):
+    if isinstance(args[0], JsonText | PartialJson):
         return args[0].decoded
     if isinstance(args[0], ComputedRef):
         return Unknown(f"jsondecode of the computed value {args[0]}")
     try:
-        return json.loads(_string(args[0]))
+        return json.loads(as_string(args[0]))
     except json.JSONDecodeError as exc:
-        raise _Bad(f"invalid JSON: {exc}") from exc
+        raise BadCall(f"invalid JSON: {exc}") from exc
 
 
 _FORMAT_VERB = re.compile(r"%(%|[-+# 0]*\d*(?:\.\d+)?[sdvqftbeExXo])")
 
 
 def _format(args: list[Any]) -> str:
-    spec = _string(args[0])
+    spec = as_string(args[0])
     values = iter(args[1:])
 
     def substitute(match: re.Match[str]) -> str:
@@ -71,39 +58,39 @@ def _format(args: list[Any]) -> str:
         try:
             value = next(values)
         except StopIteration as exc:
-            raise _Bad("not enough arguments for format") from exc
+            raise BadCall("not enough arguments for format") from exc
         if verb.endswith("q"):
-            return json.dumps(_string(value))
+            return json.dumps(as_string(value))
         if verb.endswith(("s", "v")):
-            return _string(value) if not isinstance(value, list | dict) else json.dumps(value)
+            return as_string(value) if not isinstance(value, list | dict) else json.dumps(value)
         number = to_number(value)
         if number is None:
-            raise _Bad(f"%{verb} needs a number")
+            raise BadCall(f"%{verb} needs a number")
         return str(("%" + verb) % number)
 
     return _FORMAT_VERB.sub(substitute, spec)
 
 
 def _concat(args: list[Any]) -> list[Any]:
-    return [item for arg in args for item in _list(arg)]
+    return [item for arg in args for item in as_list(arg)]
 
 
 def _merge(args: list[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for arg in args:
         if arg is not None:
-            out.update(_map(arg))
+            out.update(as_map(arg))
     return out
 
 
 def _lookup(args: list[Any]) -> Any:
-    mapping = _map(args[0])
-    key = _string(args[1])
+    mapping = as_map(args[0])
+    key = as_string(args[1])
     if key in mapping:
         return mapping[key]
     if len(args) > 2:
         return args[2]
-    raise _Bad(f"no key {key!r}")
+    raise BadCall(f"no key {key!r}")
 
 
 def _coalesce(args: list[Any]) -> Any:
@@ -112,7 +99,7 @@ def _coalesce(args: list[Any]) -> Any:
             return arg  # it might be the non-empty one: we cannot tell which argument wins
         if arg is not None and arg != "":
             return arg
-    raise _Bad("no non-null argument")
+    raise BadCall("no non-null argument")
 
 
 def _tonumber(args: list[Any]) -> Any:
@@ -120,7 +107,7 @@ def _tonumber(args: list[Any]) -> Any:
         return None
     number = to_number(args[0])
     if number is None:
-        raise _Bad(f"cannot convert {args[0]!r} to a number")
+        raise BadCall(f"cannot convert {args[0]!r} to a number")
     return number
 
 
@@ -129,14 +116,14 @@ def _tobool(args: list[Any]) -> Any:
         return None
     decided = to_bool(args[0])
     if decided is None:
-        raise _Bad(f"cannot convert {args[0]!r} to a bool")
+        raise BadCall(f"cannot convert {args[0]!r} to a bool")
     return decided
 
 
 def _toset(args: list[Any]) -> list[Any]:
     out: list[Any] = []
     seen: set[str] = set()
-    for item in _list(args[0]):
+    for item in as_list(args[0]):
         marker = json.dumps(item, sort_keys=True, default=str)
         if marker not in seen:
             seen.add(marker)
@@ -148,21 +135,21 @@ def _length(args: list[Any]) -> int:
     value = args[0]
     if isinstance(value, str | list | Mapping) and not isinstance(value, ComputedRef):
         return len(value)
-    raise _Bad(f"length of a {type_name(value)}")
+    raise BadCall(f"length of a {type_name(value)}")
 
 
 def _flatten(args: list[Any]) -> list[Any]:
     out: list[Any] = []
-    for item in _list(args[0]):
+    for item in as_list(args[0]):
         out.extend(_flatten([item]) if isinstance(item, list) else [item])
     return out
 
 
 def _element(args: list[Any]) -> Any:
-    items = _list(args[0])
+    items = as_list(args[0])
     index = to_number(args[1])
     if not items or not isinstance(index, int):
-        raise _Bad("element of an empty list")
+        raise BadCall("element of an empty list")
     return items[index % len(items)]
 
 
@@ -170,7 +157,7 @@ def _contains(args: list[Any]) -> bool:
     needle = args[1]
     return any(
         type(item) is type(needle) and item == needle
-        for item in _list(args[0])
+        for item in as_list(args[0])
         if not isinstance(item, Unknown)
     )
 
@@ -178,50 +165,47 @@ def _contains(args: list[Any]) -> bool:
 FUNCTIONS: dict[str, Function] = {
     "jsonencode": _jsonencode,
     "jsondecode": _jsondecode,
-    "lower": lambda a: _string(a[0]).lower(),
-    "upper": lambda a: _string(a[0]).upper(),
-    "title": lambda a: _string(a[0]).title(),
-    "trimspace": lambda a: _string(a[0]).strip(),
+    "lower": lambda a: as_string(a[0]).lower(),
+    "upper": lambda a: as_string(a[0]).upper(),
+    "title": lambda a: as_string(a[0]).title(),
+    "trimspace": lambda a: as_string(a[0]).strip(),
     "format": _format,
-    "join": lambda a: _string(a[0]).join(_string(x) for x in _list(a[1])),
-    "split": lambda a: _string(a[1]).split(_string(a[0])),
-    "replace": lambda a: _string(a[0]).replace(_string(a[1]), _string(a[2])),
-    "startswith": lambda a: _string(a[0]).startswith(_string(a[1])),
-    "endswith": lambda a: _string(a[0]).endswith(_string(a[1])),
+    "join": lambda a: as_string(a[0]).join(as_string(x) for x in as_list(a[1])),
+    "split": lambda a: as_string(a[1]).split(as_string(a[0])),
+    "startswith": lambda a: as_string(a[0]).startswith(as_string(a[1])),
+    "endswith": lambda a: as_string(a[0]).endswith(as_string(a[1])),
     "concat": _concat,
     "merge": _merge,
     "lookup": _lookup,
-    "tostring": lambda a: None if a[0] is None else _string(a[0]),
+    "tostring": lambda a: None if a[0] is None else as_string(a[0]),
     "tonumber": _tonumber,
     "tobool": _tobool,
     "coalesce": _coalesce,
     "length": _length,
     "toset": _toset,
-    "tolist": lambda a: list(_list(a[0])),
-    "tomap": lambda a: dict(_map(a[0])),
-    "keys": lambda a: sorted(_map(a[0]).keys()),
-    "values": lambda a: [v for _, v in sorted(_map(a[0]).items())],
+    "tolist": lambda a: list(as_list(a[0])),
+    "tomap": lambda a: dict(as_map(a[0])),
+    "keys": lambda a: sorted(as_map(a[0]).keys()),
+    "values": lambda a: [v for _, v in sorted(as_map(a[0]).items())],
     "distinct": _toset,
     "flatten": _flatten,
-    "compact": lambda a: [x for x in _list(a[0]) if x is not None and x != ""],
+    "compact": lambda a: [x for x in as_list(a[0]) if x is not None and x != ""],
     "element": _element,
     "contains": _contains,
-    "min": lambda a: min(_number(x) for x in a),
-    "max": lambda a: max(_number(x) for x in a),
-    "abs": lambda a: abs(_number(a[0])),
+    "min": lambda a: min(as_number(x) for x in a),
+    "max": lambda a: max(as_number(x) for x in a),
+    "abs": lambda a: abs(as_number(a[0])),
+    "formatlist": lambda a: _formatlist(a, _format),
+    **MORE_FUNCTIONS,
 }
 
 # Functions that only move values around: nested Unknowns may pass through them.
 _STRUCTURAL = frozenset({"concat", "merge", "lookup", "tolist", "tomap", "jsonencode", "coalesce"})
 # Functions that may take a computed reference and keep it one.
-_REF_PRESERVING = frozenset({"tostring", "coalesce", "lookup", "concat", "tolist"})
-
-
-def _number(value: Any) -> float:
-    number = to_number(value)
-    if number is None:
-        raise _Bad(f"expected a number, got a {type_name(value)}")
-    return number
+_REF_PRESERVING = frozenset({"tostring", "coalesce", "lookup", "concat", "tolist", "replace"})
+# Functions that build strings from their arguments: a computed argument makes a computed string
+# (known to be set, its text naming the parts), as a template does.
+_TEMPLATE_LIKE = frozenset({"format", "formatlist", "join"})
 
 
 def call_function(
@@ -239,6 +223,20 @@ def call_function(
         if not isinstance(args[-1], list):
             return ev.failed(f"cannot expand a {type_name(args[-1])}")
         args = args[:-1] + args[-1]
+    if name in _TEMPLATE_LIKE and any(_holds_reference(a) for a in args):
+        return _computed_string(ev, name, function, args)
+    if name == "jsondecode" and args and isinstance(args[0], PartialJson):
+        return args[0].decoded
+    if name == "replace" and len(args) == 3 and isinstance(args[0], PartialJson):
+        # keep the known parts of a partly unknown document (placeholders in policies)
+        replaced = (
+            function([JsonText(args[0].decoded), *args[1:]])
+            if not any(isinstance(a, Unknown) for a in args[1:])
+            else None
+        )
+        if isinstance(replaced, JsonText):
+            return PartialJson(args[0].reason, replaced.decoded)
+        return args[0]
     for arg in args:
         unknown = arg if isinstance(arg, Unknown) else None
         if unknown is None and name not in _STRUCTURAL:
@@ -251,8 +249,36 @@ def call_function(
         return function(args)
     except UnknownValueError as exc:
         return ev.unknown(f"{name}() met an unknown value ({exc.reason})")
-    except (_Bad, IndexError, TypeError, ValueError, OverflowError) as exc:
+    except (BadCall, IndexError, TypeError, ValueError, OverflowError) as exc:
         return ev.failed(f"{name}(): {exc}")
+
+
+def _holds_reference(value: Any) -> bool:
+    return isinstance(value, ComputedRef) or (
+        isinstance(value, list) and any(isinstance(v, ComputedRef) for v in value)
+    )
+
+
+def _as_template_part(value: Any) -> Any:
+    if isinstance(value, ComputedRef):
+        return "${" + value + "}" if not value.startswith("${") else str(value)
+    if isinstance(value, list):
+        return [_as_template_part(v) for v in value]
+    return value
+
+
+def _computed_string(ev: Evaluator, name: str, function: Function, args: list[Any]) -> Any:
+    """format/formatlist/join over computed values: the text with `${ref}` parts, computed."""
+    unknown = first_unknown(args)
+    if unknown is not None:
+        return unknown
+    try:
+        result = function([_as_template_part(a) for a in args])
+    except (BadCall, IndexError, TypeError, ValueError) as exc:
+        return ev.failed(f"{name}(): {exc}")
+    if isinstance(result, list):
+        return [ComputedRef(r) if "${" in r else r for r in result]
+    return ComputedRef(result) if isinstance(result, str) and "${" in result else result
 
 
 def _try(ev: Evaluator, name: str, arg_nodes: list[Node], scope: Scope) -> Any:

@@ -2,32 +2,101 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.core.model import ComputedRef, Unknown
+from scanner.core.model import ComputedRef, Unknown, UnknownValueError
 from scanner.sources.policy_documents import canonical_policy, decode_policy_text
-from scanner.sources.terraform.values import JsonText, first_unknown
+from scanner.sources.terraform.values import JsonText, PartialJson, first_unknown
 
 
 def normalise_policy(value: Any) -> Any:
     """A parsed policy dict (Statement and its Action/NotAction/Resource as lists), None, or
-    Unknown when it cannot be parsed or resolved."""
-    if value is None or isinstance(value, Unknown):
+    Unknown when it cannot be parsed or resolved.
+
+    Known parts stay judgeable: an Unknown or computed value inside a statement stays where it
+    is (a check touching it becomes unknown, one that is decided elsewhere is not)."""
+    if value is None:
         return value
-    if isinstance(value, JsonText):
+    if isinstance(value, PartialJson):
+        value = value.decoded
+    elif isinstance(value, Unknown):
+        return value
+    elif isinstance(value, JsonText):
         value = value.decoded
     elif isinstance(value, ComputedRef):
-        return Unknown(f"policy is the computed value {value}")
+        value = decode_with_references(value)
+        if isinstance(value, Unknown):
+            return value
     elif isinstance(value, str):
         value = decode_policy_text(value)
         if value is None or isinstance(value, Unknown):
             return value
     if isinstance(value, Mapping):
-        nested = first_unknown(value)
-        if nested is not None:
-            return nested
+        statements = value.get("Statement")
+        if isinstance(statements, Unknown):
+            return statements
+        if isinstance(statements, list):
+            for statement in statements:
+                if isinstance(statement, Unknown):
+                    return statement
     return canonical_policy(value)
+
+
+_SENTINEL = "__comply_reference_{}__"
+_SENTINEL_PATTERN = re.compile(r"__comply_reference_(\d+)__")
+
+
+def decode_with_references(text: ComputedRef) -> Any:
+    """A policy written as text with `${...}` computed parts (a heredoc with one ARN): decode the
+    JSON around them, each string holding one becoming a computed string; Unknown when the
+    computed parts are not inside JSON strings."""
+    parts: list[str] = []
+    out: list[str] = []
+    i = 0
+    while True:
+        start = text.find("${", i)
+        if start < 0:
+            out.append(text[i:])
+            break
+        end = _matching_brace(text, start + 1)
+        if end < 0:
+            return Unknown(f"policy is the computed value {text}")
+        out.append(text[i:start])
+        out.append(_SENTINEL.format(len(parts)))
+        parts.append(text[start:end])
+        i = end
+    try:
+        decoded = json.loads("".join(out))
+    except json.JSONDecodeError:
+        return Unknown(f"policy is the computed value {text}")
+
+    def restore(value: Any) -> Any:
+        if isinstance(value, str):
+            if "__comply_reference_" not in value:
+                return value
+            return ComputedRef(_SENTINEL_PATTERN.sub(lambda m: parts[int(m.group(1))], value))
+        if isinstance(value, list):
+            return [restore(v) for v in value]
+        if isinstance(value, dict):
+            return {k: restore(v) for k, v in value.items()}
+        return value
+
+    return restore(decoded)
+
+
+def _matching_brace(text: str, i: int) -> int:
+    depth = 0
+    for j in range(i, len(text)):
+        if text[j] == "{":
+            depth += 1
+        elif text[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return -1
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -62,7 +131,8 @@ def _statement(block: Mapping[str, Any]) -> dict[str, Any]:
     statement: dict[str, Any] = {}
     if block.get("sid") is not None:
         statement["Sid"] = block["sid"]
-    statement["Effect"] = block.get("effect") or "Allow"
+    effect = block.get("effect")
+    statement["Effect"] = effect if isinstance(effect, Unknown) else (effect or "Allow")
     for source, target in (
         ("actions", "Action"),
         ("not_actions", "NotAction"),
@@ -71,13 +141,28 @@ def _statement(block: Mapping[str, Any]) -> dict[str, Any]:
     ):
         if block.get(source) is not None:
             statement[target] = _as_list(block[source])
-    if block.get("principals"):
-        statement["Principal"] = _principals(block["principals"])
-    if block.get("not_principals"):
-        statement["NotPrincipal"] = _principals(block["not_principals"])
-    if block.get("condition"):
-        statement["Condition"] = _conditions(block["condition"])
+    for source, target, convert in (
+        ("principals", "Principal", _principals),
+        ("not_principals", "NotPrincipal", _principals),
+        ("condition", "Condition", _conditions),
+    ):
+        value = block.get(source)
+        if value is None or value == []:
+            continue
+        try:
+            statement[target] = convert(value)
+        except UnknownValueError as exc:  # unknown here; the rest of the statement stays known
+            statement[target] = Unknown(exc.reason)
     return statement
+
+
+def _statement_or_unknown(block: Any) -> Any:
+    if isinstance(block, Unknown):
+        return block
+    try:
+        return _statement(block)
+    except UnknownValueError as exc:
+        return Unknown(exc.reason)
 
 
 def _statements_of(document: Any) -> list[dict[str, Any]] | Unknown:
@@ -90,18 +175,19 @@ def _statements_of(document: Any) -> list[dict[str, Any]] | Unknown:
 
 
 def render_policy_document(arguments: Mapping[str, Any]) -> Any:
-    """The JSON a `data "aws_iam_policy_document"` produces, or Unknown if any input is."""
+    """The JSON a `data "aws_iam_policy_document"` produces; a PartialJson when some input is
+    unknown (the known statements and fields stay judgeable)."""
     nested = first_unknown(arguments)
-    if nested is not None:
-        return nested
+    if isinstance(arguments.get("statement"), Unknown):
+        return arguments["statement"]
     try:
-        statements: list[dict[str, Any]] = []
+        statements: list[Any] = []
         for source in _as_list(arguments.get("source_policy_documents")):
             found = _statements_of(source)
             if isinstance(found, Unknown):
                 return found
             statements.extend(found)
-        statements.extend(_statement(block) for block in _as_list(arguments.get("statement")))
+        statements.extend(_statement_or_unknown(b) for b in _as_list(arguments.get("statement")))
         for override in _as_list(arguments.get("override_policy_documents")):
             found = _statements_of(override)
             if isinstance(found, Unknown):
@@ -113,10 +199,15 @@ def render_policy_document(arguments: Mapping[str, Any]) -> Any:
                     statements[same[0]] = statement
                 else:
                     statements.append(statement)
+    except UnknownValueError as exc:
+        return Unknown(exc.reason)
     except (AttributeError, TypeError) as exc:
         return Unknown(f"aws_iam_policy_document has an unexpected shape ({exc})")
-    document: dict[str, Any] = {"Version": arguments.get("version") or "2012-10-17"}
-    if arguments.get("policy_id"):
+    version = arguments.get("version")
+    document: dict[str, Any] = {"Version": "2012-10-17" if version is None else version}
+    if arguments.get("policy_id") is not None:
         document["Id"] = arguments["policy_id"]
     document["Statement"] = statements
+    if nested is not None:
+        return PartialJson(f"the policy document has an unknown part ({nested.reason})", document)
     return JsonText(document)

@@ -38,6 +38,24 @@ class JsonText(str):
         return (JsonText, (self.decoded,))
 
 
+class PartialJson(Unknown):
+    """`jsonencode(...)` of a structure with Unknowns inside: unknown as text (a check must not
+    read it as a string), but `decoded` keeps the known parts, so a policy whose only unknown is
+    one resource ARN can still be judged on its actions and principals."""
+
+    __slots__ = ("decoded",)
+
+    def __init__(self, reason: str, decoded: Any) -> None:
+        super().__init__(reason)
+        self.decoded = decoded
+
+    def __getstate__(self) -> Any:
+        return (self.reason, self.decoded)
+
+    def __setstate__(self, state: Any) -> None:
+        self.reason, self.decoded = state
+
+
 def first_unknown(value: Any) -> Unknown | None:
     """The first Unknown nested anywhere in `value`, or None."""
     if isinstance(value, Unknown):
