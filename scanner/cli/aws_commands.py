@@ -30,7 +30,8 @@ def _progress_wanted() -> bool:
     "--region",
     "regions",
     multiple=True,
-    help="Scan this region (repeatable) [default: every region enabled in the account].",
+    help="Scan this region (repeatable) [default: the regions of .comply.yaml, else every "
+    "region enabled in the account].",
 )
 @click.option(
     "--role-arn",
@@ -73,7 +74,9 @@ def scan_aws(
     from scanner.sources.aws.inventory import collection_context
 
     # No path is scanned: .comply.yaml is looked up from the working directory.
-    session = ScanSession.start(scanned=None, **common)
+    session = ScanSession.start(scanned=Path.cwd(), **common)
+    if not regions:  # .comply.yaml `regions`, else every region enabled in the account
+        regions = tuple(session.config.get("regions", ()))
     try:
         select_collectors(list(services))
     except KeyError as exc:
@@ -102,6 +105,7 @@ def scan_aws(
         loaded=LoadedAws(
             resources=resources, errors=errors, context=collection_context(collection)
         ),
+        from_repository=False,
     )
 
 
@@ -129,6 +133,7 @@ def scan_snapshot(snapshot_file: Path, **common: Any) -> None:
             errors=errors,
             context={**collection_context(snapshot), "snapshot": str(snapshot_file)},
         ),
+        from_repository=False,
     )
 
 

@@ -19,9 +19,10 @@ from scanner.cli.common import fail, load_policies, policy_options
 from scanner.cli.controls_commands import controls as controls_group
 from scanner.cli.evidence_commands import evidence as evidence_group
 from scanner.cli.plan_command import PLAN_MAX_FILE_SIZE_MB, run_plan_scan, scan_terraform_plan
-from scanner.cli.scan_session import ScanSession, scan_options
+from scanner.cli.scan_session import CONFIGURABLE, ScanSession, scan_options
 from scanner.compliance.assessment import ScanOptions, SelectionError, select_checks
 from scanner.compliance.results import EXIT_INCOMPLETE
+from scanner.core.provenance import repository_root
 from scanner.premerge.baseline import BaselineError, baseline_from_report
 from scanner.premerge.config import ConfigError, describe, find_config
 
@@ -93,14 +94,17 @@ def scan_terraform(
     session = ScanSession.start(scanned=path, **common)
     if not var_files:  # from the configuration file, unless given on the command line
         var_files = tuple(Path(p) for p in session.config.get("var_files", ()))
+    root = path if path.is_dir() else path.parent
     loaded = load_terraform(
         path,
         var_files=var_files,
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
         jobs=jobs,
         max_file_size=int(max_file_size * 1024 * 1024),
+        # Ids relative to the repository: a baseline or waiver written from a scan of `infra/`
+        # matches a scan of the whole repository, and the other way round.
+        id_root=repository_root(root),
     )
-    root = path if path.is_dir() else path.parent
     session.finish(source="terraform", scanned=[str(path)], root=root, loaded=loaded)
 
 
@@ -209,6 +213,30 @@ def _or_fail_baseline(build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         fail(str(exc))
 
 
+# What a scan uses when neither the command line nor .comply.yaml says otherwise.
+CONFIG_DEFAULTS: dict[str, Any] = {
+    "frameworks": [],
+    "categories": [],
+    "severity_threshold": "info",
+    "soft_fail": False,
+    "checks": [],
+    "skip_checks": [],
+    "policies": [],
+    "frameworks_dirs": [],
+    "var_files": [],
+    "outputs": ["console"],
+    "attestations": None,
+    "waivers": None,
+    "baseline": None,
+    "allow_inline_skips": True,
+    "regions": None,  # None: the regions enabled in the account (ec2:DescribeRegions)
+}
+# The same defaults, as the scan commands' parameters (CLI name -> value).
+SCAN_DEFAULTS: dict[str, Any] = {
+    parameter: CONFIG_DEFAULTS[key] for parameter, key in CONFIGURABLE.items()
+}
+
+
 @cli.group()
 def config() -> None:
     """The effective configuration (.comply.yaml and defaults)."""
@@ -220,28 +248,21 @@ def config() -> None:
     "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 def config_show(path: Path, config_path: Path | None) -> None:
-    """Print the configuration a scan of PATH would use."""
+    """Print the configuration a scan of PATH would use (validated as the scan validates it)."""
     try:
         found = find_config(config_path, path)
     except ConfigError as exc:
         fail(str(exc))
-    defaults: dict[str, Any] = {
-        "frameworks": [],
-        "categories": [],
-        "severity_threshold": "info",
-        "soft_fail": False,
-        "checks": [],
-        "skip_checks": [],
-        "policies": [],
-        "frameworks_dirs": [],
-        "var_files": [],
-        "outputs": ["console"],
-        "attestations": None,
-        "waivers": None,
-        "baseline": None,
-        "allow_inline_skips": True,
-    }
-    effective = {**defaults, **found.values}
+    # The same set-up as a scan: policy and framework folders, attestations, waivers, outputs,
+    # frameworks, check ids and the baseline; a setting the scan would reject exits 2 here too.
+    session = ScanSession.start(
+        scanned=path, config_path=config_path, changed_since=None, **SCAN_DEFAULTS
+    )
+    session.validate()
+    missing = [str(p) for p in found.get("var_files", ()) if not Path(p).is_file()]
+    if missing:
+        fail(f"{found.path}: var_files: no such file: {', '.join(missing)}")
+    effective = {**CONFIG_DEFAULTS, **found.values}
     click.echo(yaml.safe_dump(describe(found, effective), sort_keys=False), nl=False)
 
 

@@ -19,14 +19,19 @@ from click.core import ParameterSource
 
 from scanner.cli.common import F, fail, framework_dir_option, load_policies, policy_options
 from scanner.cli.output_targets import OutputTarget, OutputTargetError, parse_output_targets
-from scanner.compliance.assessment import ScanOptions, SelectionError, build_report
+from scanner.compliance.assessment import (
+    ScanOptions,
+    SelectionError,
+    build_report,
+    select_checks,
+)
 from scanner.compliance.attestations import AttestationError, load_attestations
 from scanner.compliance.catalog import Catalog
 from scanner.compliance.waivers import WaiverError, load_waivers
 from scanner.core.model import Resource, ScanError, ScanWarning, Severity
 from scanner.core.provenance import command_line, repository_state
 from scanner.core.registry import Registry
-from scanner.premerge.baseline import BaselineError, compare, load_baseline
+from scanner.premerge.baseline import BaselineError, baseline_warnings, compare, load_baseline
 from scanner.premerge.changes import ChangesError, changed_lines, touched_resources
 from scanner.premerge.config import SEVERITY_NAMES, Config, ConfigError, find_config
 
@@ -162,10 +167,31 @@ class ScanSession:
             catalog,
         )
 
+    def validate(self) -> None:
+        """Every check a scan makes before it reads its input: the selection of frameworks,
+        categories and check ids, and the baseline file. Exits 2 with the scan's message."""
+        try:
+            select_checks(self.registry, self.catalog, self.options)
+        except SelectionError as exc:
+            fail(str(exc))
+        if self.baseline_path is not None:
+            path = self.baseline_path
+            _or_fail(lambda: load_baseline(path), BaselineError)
+
     def finish(
-        self, *, source: str, scanned: Sequence[str], root: Path, loaded: LoadedInventory
+        self,
+        *,
+        source: str,
+        scanned: Sequence[str],
+        root: Path,
+        loaded: LoadedInventory,
+        from_repository: bool = True,
     ) -> NoReturn:
-        """Evaluate, compare with the baseline and the diff, write every report, exit."""
+        """Evaluate, compare with the baseline and the diff, write every report, exit.
+
+        `from_repository` is False for inputs that are not files of a repository (a live account,
+        a snapshot): the working directory's git state says nothing about them.
+        """
         try:
             report = build_report(
                 source=source,
@@ -185,13 +211,17 @@ class ScanSession:
             fail(str(exc))
         report.context = {
             "arguments": command_line(),
-            "repository": repository_state(root),
+            **({"repository": repository_state(root)} if from_repository else {}),
             **getattr(loaded, "context", {}),
         }
         if self.baseline_path is not None:
             path = self.baseline_path
             entries = _or_fail(lambda: load_baseline(path), BaselineError)
             report.baseline = compare(path, entries, report.findings)
+            report.warnings.extend(
+                ScanWarning(str(path), message)
+                for message in baseline_warnings(report.baseline, report.findings)
+            )
         if self.changed_since is not None:
             ref = self.changed_since
             changed = _or_fail(lambda: changed_lines(root, ref), ChangesError)

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,16 @@ class Attestation:
     expires: dt.date
     evidence: tuple[str, ...]
     source: str  # "attestations.yaml entry 3"
+    # Evidence files it names that do not exist: a claim without its evidence attests nothing.
+    missing_evidence: tuple[str, ...] = ()
 
     def is_current(self, today: dt.date) -> bool:
-        return self.date <= today <= self.expires
+        return self.date <= today <= self.expires and not self.missing_evidence
 
     def status_on(self, today: dt.date) -> str:
+        if self.missing_evidence:
+            missing = ", ".join(repr(item) for item in self.missing_evidence)
+            return f"not counted: evidence file {missing} does not exist"
         if today < self.date:
             return f"dated {self.date.isoformat()}, in the future"
         if today > self.expires:
@@ -100,7 +105,8 @@ def _parse_entry(entry: Any, where: str, catalog: Catalog) -> Attestation:
 
 
 def load_attestations(path: Path, catalog: Catalog) -> tuple[list[Attestation], list[ScanWarning]]:
-    """Parse and validate an attestations file; warn about evidence files that do not exist."""
+    """Parse and validate an attestations file. An attestation naming an evidence file that does
+    not exist (relative to the file's folder) is kept, with a warning, but does not count."""
     try:
         document = load_yaml_file(path)
     except YamlFileError as exc:
@@ -108,16 +114,26 @@ def load_attestations(path: Path, catalog: Catalog) -> tuple[list[Attestation], 
     entries = document.get("attestations") if isinstance(document, Mapping) else None
     if not isinstance(entries, list):
         raise AttestationError(f"{path}: expected a mapping with an 'attestations' list")
-    attestations = [
-        _parse_entry(entry, f"{path.name} entry {index}", catalog)
-        for index, entry in enumerate(entries, start=1)
-    ]
-    warnings = [
-        ScanWarning(str(path), f"{a.source}: evidence file {item!r} does not exist")
-        for a in attestations
-        for item in a.evidence
-        if not URL_PATTERN.match(item) and not (path.parent / item).exists()
-    ]
+    attestations = []
+    warnings: list[ScanWarning] = []
+    for index, entry in enumerate(entries, start=1):
+        attestation = _parse_entry(entry, f"{path.name} entry {index}", catalog)
+        missing = tuple(
+            item
+            for item in attestation.evidence
+            if not URL_PATTERN.match(item) and not (path.parent / item).exists()
+        )
+        if missing:
+            attestation = replace(attestation, missing_evidence=missing)
+            warnings.extend(
+                ScanWarning(
+                    str(path),
+                    f"{attestation.source}: evidence file {item!r} does not exist; the "
+                    "attestation does not count until it does",
+                )
+                for item in missing
+            )
+        attestations.append(attestation)
     return attestations, warnings
 
 

@@ -30,6 +30,12 @@ class BaselineComparison:
     path: str
     known: frozenset[str]  # fingerprints of baseline failures that still fail
     fixed: list[BaselineEntry]  # baseline failures that no longer fail
+    entries: int = 0  # how many entries the baseline holds
+    relocated: int = 0  # entries matched by address across scan roots, not by fingerprint
+
+    @property
+    def matched(self) -> int:
+        return self.entries - len(self.fixed)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Both carry a reason that ends up in every report. What cannot apply is said, not ignored: a skip
 naming an unknown check, a skip without reason, an expired skip or waiver, a waiver that matches
-no check, inline skips in a repository whose configuration forbids them.
+no check or no resource, inline skips in a repository whose configuration forbids them.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from fnmatch import fnmatchcase
 
 from scanner.compliance.waivers import Waiver
 from scanner.core.engine import Evaluation, evaluate
 from scanner.core.model import ControlRef, Finding, Resource, ScanWarning, Status
 from scanner.core.registry import CheckSpec, Registry
+from scanner.core.wording import plural
 
 INLINE = "inline"
 WAIVER = "waiver"
@@ -93,7 +95,7 @@ def _inline_skips(
 
 
 def _active_waivers(
-    waivers: Sequence[Waiver], registry: Registry, today: date
+    waivers: Sequence[Waiver], registry: Registry, today: date, resource_ids: Sequence[str]
 ) -> tuple[list[Waiver], list[ScanWarning]]:
     active: list[Waiver] = []
     warnings: list[ScanWarning] = []
@@ -115,8 +117,22 @@ def _active_waivers(
             warnings.append(
                 ScanWarning(waiver.source, f"waiver check {waiver.check!r} matches no check id")
             )
+        elif not any(fnmatchcase(resource_id, waiver.resource) for resource_id in resource_ids):
+            # Most often an id written from another scan root or source: the waiver waives nothing.
+            warnings.append(
+                ScanWarning(
+                    waiver.source,
+                    f"waiver resource {waiver.resource!r} matches none of the "
+                    f"{plural(len(resource_ids), 'resource')} scanned{_id_examples(resource_ids)}",
+                )
+            )
         active.append(waiver)
     return active, warnings
+
+
+def _id_examples(resource_ids: Sequence[str]) -> str:
+    shown = sorted(resource_ids)[:2]
+    return f" (ids look like {', '.join(repr(i) for i in shown)})" if shown else ""
 
 
 def build_suppressor(
@@ -127,8 +143,10 @@ def build_suppressor(
     waivers: Sequence[Waiver] = (),
     allow_inline_skips: bool = True,
 ) -> tuple[Suppressor, list[ScanWarning]]:
+    inventory = list(inventory)
     inline, inline_warnings = _inline_skips(inventory, registry, today, allow_inline_skips)
-    active, waiver_warnings = _active_waivers(waivers, registry, today)
+    ids = sorted({resource.id for resource in inventory}) if waivers else []
+    active, waiver_warnings = _active_waivers(waivers, registry, today, ids)
     return Suppressor(inline, active), [*inline_warnings, *waiver_warnings]
 
 

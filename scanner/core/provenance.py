@@ -18,6 +18,13 @@ def _git(folder: Path, *args: str) -> str | None:
         return None  # not a repository, or no git: provenance is simply not recorded
 
 
+def repository_root(path: Path) -> Path | None:
+    """The top folder of the git work tree holding `path`; None outside git (or without git)."""
+    folder = path if path.is_dir() else path.parent
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    return Path(top) if top else None
+
+
 def repository_state(folder: Path) -> dict[str, Any]:
     """The commit and whether the work tree had uncommitted changes; empty outside git."""
     folder = folder if folder.is_dir() else folder.parent

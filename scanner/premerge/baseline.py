@@ -16,6 +16,7 @@ from typing import Any
 
 from scanner.compliance.results import BaselineComparison, BaselineEntry
 from scanner.core.model import Finding, Status, fingerprint
+from scanner.core.wording import plural
 
 BASELINE_VERSION = 1
 
@@ -87,18 +88,88 @@ def load_baseline(path: Path) -> list[BaselineEntry]:
         raise BaselineError(f"{path}: malformed failure entry ({exc})") from exc
 
 
+def _root_label(resource_id: str) -> tuple[str, str]:
+    """`infra:aws_s3_bucket.logs` -> ("infra", "aws_s3_bucket.logs"); a bare Terraform address
+    -> ("", address). The label is a folder path, so it holds no `[` or `"` (an instance key such
+    as `aws_x.y["a:b"]` may hold a colon, after its first bracket)."""
+    label, colon, address = resource_id.partition(":")
+    if not colon or "[" in label or '"' in label:
+        return "", resource_id
+    return label, address
+
+
+def _labels_compatible(one: str, other: str) -> bool:
+    """Two root-module labels may name the same folder seen from different scan roots when one
+    is a path suffix of the other (`infra` and `envs/prod/infra`; "" is the scanned folder)."""
+    a, b = one.split("/") if one else [], other.split("/") if other else []
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return not shorter or longer[len(longer) - len(shorter) :] == shorter
+
+
 def compare(
     path: Path, entries: Iterable[BaselineEntry], findings: Iterable[Finding]
 ) -> BaselineComparison:
+    """Which baseline entries still fail (their findings are known, not new) and which are fixed.
+
+    An entry matches by fingerprint. A Terraform entry written from a scan that started in another
+    folder (an older comply, or no repository to anchor ids) still matches when exactly one
+    failing finding of the same check has the same address under a compatible root-module label:
+    never two, since accepting a failure the baseline did not see would hide a new problem.
+    """
     # A suppressed failure still fails underneath: it is neither new nor fixed.
-    failing = {
-        f.fingerprint
-        for f in findings
-        if f.status is Status.FAIL or f.original_status is Status.FAIL
-    }
+    failing = [f for f in findings if f.status is Status.FAIL or f.original_status is Status.FAIL]
+    by_fingerprint = {f.fingerprint for f in failing}
     entries = list(entries)
+    known: set[str] = set()
+    unmatched: list[BaselineEntry] = []
+    for entry in entries:
+        if entry.fingerprint in by_fingerprint:
+            known.add(entry.fingerprint)
+        else:
+            unmatched.append(entry)
+    fixed: list[BaselineEntry] = []
+    relocated = 0
+    for entry in unmatched:
+        match = _relocated_match(entry, failing, known)
+        if match is None:
+            fixed.append(entry)
+        else:
+            known.add(match.fingerprint)
+            relocated += 1
     return BaselineComparison(
         path=str(path),
-        known=frozenset(e.fingerprint for e in entries if e.fingerprint in failing),
-        fixed=[e for e in entries if e.fingerprint not in failing],
+        known=frozenset(known),
+        fixed=fixed,
+        entries=len(entries),
+        relocated=relocated,
     )
+
+
+def _relocated_match(
+    entry: BaselineEntry, failing: list[Finding], taken: set[str]
+) -> Finding | None:
+    label, address = _root_label(entry.resource_id)
+    candidates = []
+    for finding in failing:
+        if finding.check_id != entry.check_id or finding.fingerprint in taken:
+            continue
+        if finding.resource.source != "terraform":
+            continue
+        other_label, other_address = _root_label(finding.resource.id)
+        if other_address == address and _labels_compatible(label, other_label):
+            candidates.append(finding)
+    unique = {f.fingerprint for f in candidates}
+    return candidates[0] if len(unique) == 1 else None
+
+
+def baseline_warnings(comparison: BaselineComparison, findings: Iterable[Finding]) -> list[str]:
+    """What the user must hear about the baseline: one that matched nothing gates nothing."""
+    failing = sum(1 for f in findings if f.status is Status.FAIL)
+    if comparison.entries and not comparison.known and failing:
+        return [
+            f"the baseline matched none of its {plural(comparison.entries, 'entry')} while "
+            f"{plural(failing, 'finding')} {'fails' if failing == 1 else 'fail'}: was it "
+            "created from another source, or from ids of an older comply? Recreate it with "
+            "`comply baseline create` from a JSON report of this scan"
+        ]
+    return []

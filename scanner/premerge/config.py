@@ -34,6 +34,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "waivers": ("path", "waivers file"),
     "baseline": ("path", "baseline file: only new failures block"),
     "allow_inline_skips": ("bool", "honour # comply:skip comments (false for audited repos)"),
+    "regions": ("list", "AWS regions a live scan covers (default: the account's enabled ones)"),
 }
 
 

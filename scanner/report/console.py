@@ -17,6 +17,7 @@ from rich.text import Text
 from scanner.compliance.results import ScanReport
 from scanner.compliance.rollup import ControlState, ControlStatus
 from scanner.core.model import Finding, ScanError, Severity, Status
+from scanner.core.wording import plural
 
 WIDTH = 120
 
@@ -50,10 +51,6 @@ _SUMMARY_WORDS = {
     Status.ERROR: "errored",
     Status.SKIPPED: "suppressed",
 }
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _group_label(finding: Finding) -> str:
@@ -135,7 +132,7 @@ def framework_lines(controls: list[ControlStatus], order: list[str] | None = Non
             f"{counts[state]} {state.value.replace('_', ' ')}" for state in _STATE_ORDER
         )
         total = sum(counts.values())
-        lines.append(f"{name}: {_plural(total, 'control')} — {parts}")
+        lines.append(f"{name}: {plural(total, 'control')} — {parts}")
     return lines
 
 
@@ -148,10 +145,10 @@ def _summary(report: ScanReport) -> Text:
         if index:
             text.append(", ")
         text.append(part, style=_STATUS_STYLE[status] if counts[status.value] else "")
-    scope = f" ({report.resources_scanned} resources"
+    scope = f" ({plural(report.resources_scanned, 'resource')}"
     if report.files_scanned:
-        scope += f" in {report.files_scanned} files"
-    text.append(scope + f", {len(report.checks)} checks)")
+        scope += f" in {plural(report.files_scanned, 'file')}"
+    text.append(scope + f", {plural(len(report.checks), 'check')})")
     return text
 
 
@@ -160,7 +157,7 @@ def _verdict(report: ScanReport) -> Text:
     blocking = len(report.blocking_failures())
     if blocking:
         text = Text(
-            f"{_plural(blocking, 'blocking failure')} at or above severity {threshold}",
+            f"{plural(blocking, 'blocking failure')} at or above severity {threshold}",
             style="bold red",
         )
     else:
@@ -172,9 +169,28 @@ def _verdict(report: ScanReport) -> Text:
         text.append(" (" + ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())) + ")")
     if report.errors:
         text.append(
-            f"; scan incomplete: {_plural(len(report.errors), 'error')}",
+            f"; scan incomplete: {plural(len(report.errors), 'error')}",
             style="bold magenta",
         )
+    return text
+
+
+def baseline_line(report: ScanReport) -> Text | None:
+    """`Baseline .comply-baseline.json: 29 of 30 entries still fail (accepted), 1 fixed; 2 new
+    failures` - always printed with a baseline, so a baseline that matches nothing shows."""
+    comparison = report.baseline
+    if comparison is None:
+        return None
+    new = sum(1 for f in report.findings if f.status is Status.FAIL and report.is_new(f))
+    text = Text()
+    text.append(f"Baseline {comparison.path}: ", style="bold")
+    text.append(
+        f"{comparison.matched} of {plural(comparison.entries, 'entry')} still "
+        f"{'fails' if comparison.matched == 1 else 'fail'} (accepted), "
+        f"{len(comparison.fixed)} fixed; {plural(new, 'new failure')}"
+    )
+    if comparison.entries and not comparison.matched and new:
+        text.append(" - the baseline matched nothing (see the warning)", style="bold yellow")
     return text
 
 
@@ -201,5 +217,8 @@ def render(report: ScanReport, *, color: bool = False) -> str:
         console.print(Text("Controls:", style="bold"))
         for line in lines:
             console.print(Text(f"  {line}"))
+    baseline = baseline_line(report)
+    if baseline is not None:
+        console.print(baseline)
     console.print(_verdict(report))
     return buffer.getvalue()

@@ -78,7 +78,25 @@ def test_snapshot_gives_the_live_findings(clients, tmp_path: Path) -> None:
     assert document["snapshot_version"] == 1
     assert document["caller_identity"][0]["account"] == "123456789012"
     assert document["regions"] == ["us-east-1"]
+    # Neither an account nor a snapshot is a file of the repository the command runs in: the
+    # working directory's git commit must not be recorded as what was scanned.
+    assert "repository" not in live_report["context"]
+    assert "repository" not in offline_report["context"]
     assert b"s3cr3t-value" not in gzip.decompress(snapshot.read_bytes())
+
+
+def test_regions_setting_of_the_config_file_limits_a_live_scan(clients, tmp_path: Path) -> None:
+    config = tmp_path / ".comply.yaml"
+    config.write_text("regions: [us-west-2]\n")
+    report = tmp_path / "r.json"
+    args = ["scan", "aws", "--service", "ec2", "--config", str(config), "-o", f"json={report}"]
+    result = _invoke(*args)
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(report.read_text())["scan"]["targets"] == ["123456789012/us-west-2"]
+    # The command line still wins over the file.
+    result = _invoke(*args, "--region", "eu-west-1")
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(report.read_text())["scan"]["targets"] == ["123456789012/eu-west-1"]
 
 
 def test_collection_errors_reach_the_report_and_exit_2(

@@ -15,10 +15,26 @@ CLI = FIXTURES / "cli"
 ROTATION = "kms_key_rotation_enabled"
 
 
+def address(resource_id: str) -> str:
+    """The Terraform address without its root-module label: fixtures live in this repository,
+    so their ids carry their folder (`tests/fixtures/cli/mixed:aws_kms_key.typo`)."""
+    label, colon, rest = resource_id.partition(":")
+    return rest if colon and label.startswith("tests/fixtures/") else resource_id
+
+
 def statuses(document: dict, check_id: str = ROTATION) -> dict[str, str]:
     return {
-        f["resource"]["id"]: f["status"] for f in document["findings"] if f["check_id"] == check_id
+        address(f["resource"]["id"]): f["status"]
+        for f in document["findings"]
+        if f["check_id"] == check_id
     }
+
+
+def test_fixture_ids_carry_their_folder_in_the_repository(comply):
+    document = comply("scan", "terraform", CLI / "clean", "-o", "json", "--no-cache").json()
+    ids = {f["resource"]["id"] for f in document["findings"]}
+    in_git = (FIXTURES.parent.parent / ".git").exists()
+    assert ids == ({"tests/fixtures/cli/clean:aws_kms_key.phi"} if in_git else {"aws_kms_key.phi"})
 
 
 def test_clean_configuration_exits_zero(comply):
@@ -42,7 +58,7 @@ def test_mixed_configuration_statuses_and_exit_code(comply):
         "aws_kms_key.typo": "fail",
     }
     accepted = next(
-        f for f in document["findings"] if f["resource"]["id"] == "aws_kms_key.accepted"
+        f for f in document["findings"] if address(f["resource"]["id"]) == "aws_kms_key.accepted"
     )
     assert "imported key material" in accepted["suppression"]["reason"]
     warnings = " | ".join(w["message"] for w in document["warnings"])
@@ -266,7 +282,7 @@ def test_json_lists_the_scanned_population_with_secrets_redacted(comply, tmp_pat
     assert result.exit_code == 1, result.stderr
     document = json.loads(outputs["json"].read_text())
     (resource,) = document["resources"]
-    assert resource["id"] == "aws_db_instance.records"
+    assert address(resource["id"]) == "aws_db_instance.records"
     assert resource["location"] == {"file": "main.tf", "start_line": 2, "end_line": 13}
     assert resource["raw"]["arguments"]["password"] == "<redacted>"
     assert resource["raw"]["arguments"]["identifier"] == "patient-records"

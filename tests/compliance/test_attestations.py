@@ -30,8 +30,45 @@ def test_valid_file_loads_with_dates_and_evidence(catalog):
     # The URL and the existing file are fine; only the missing local file is reported.
     assert [w.message for w in warnings] == [
         "valid.yaml entry 2 (soc2:CC1.1): evidence file "
-        "'evidence/missing-code-of-conduct.pdf' does not exist"
+        "'evidence/missing-code-of-conduct.pdf' does not exist; the attestation does not count "
+        "until it does"
     ]
+
+
+def test_an_attestation_whose_evidence_file_is_missing_does_not_count(catalog):
+    risk, conduct = load_attestations(ATTESTATIONS / "valid.yaml", catalog)[0]
+    today = date(2025, 6, 1)  # inside both attestations' dates
+    assert conduct.date <= today <= conduct.expires
+    assert conduct.missing_evidence == ("evidence/missing-code-of-conduct.pdf",)
+    assert conduct.is_current(today) is False
+    assert "evidence file 'evidence/missing-code-of-conduct.pdf' does not exist" in (
+        conduct.status_on(today)
+    )
+    assert risk.missing_evidence == ()  # its local evidence file exists
+
+
+def test_rollup_leaves_a_control_with_missing_evidence_incomplete(catalog):
+    from dataclasses import replace
+
+    from scanner.compliance.attestations import attestations_by_control
+    from scanner.compliance.catalog import Scope
+    from scanner.compliance.rollup import ControlState, rollup_controls
+
+    def conduct_state(attestations):
+        statuses = rollup_controls(
+            catalog,
+            [],
+            today=date(2025, 6, 1),  # inside the attestation's dates
+            scope=Scope(frameworks=("soc2",)),
+            attestations=attestations_by_control(attestations),
+        )
+        return next(s for s in statuses if s.control.id == "CC1.1").state
+
+    attestations = load_attestations(ATTESTATIONS / "valid.yaml", catalog)[0]
+    assert conduct_state(attestations) is ControlState.INCOMPLETE
+    # The same attestation with its evidence present is what makes the control attested.
+    with_evidence = [replace(a, missing_evidence=()) for a in attestations]
+    assert conduct_state(with_evidence) is ControlState.ATTESTED
 
 
 @pytest.mark.parametrize(

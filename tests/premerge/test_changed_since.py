@@ -68,10 +68,10 @@ def test_only_changed_blocks_can_block(comply, repo: Path):
         cwd=repo,
     )
     assert result.exit_code == 1, result.stderr
-    assert blocking(result) == {("kms_key_rotation_enabled", "aws_kms_key.not_rotated")}
+    assert blocking(result) == {("kms_key_rotation_enabled", "infra:aws_kms_key.not_rotated")}
     # The untouched failure is still reported, just not blocking.
     statuses = {f["resource"]["id"]: f["status"] for f in result.json()["findings"]}
-    assert statuses["aws_kms_key.typo"] == "fail"
+    assert statuses["infra:aws_kms_key.typo"] == "fail"
 
 
 def test_no_change_means_nothing_blocks(comply, repo: Path):
@@ -108,7 +108,7 @@ def test_a_change_in_a_companion_touches_its_parent(comply, repo: Path):
         cwd=repo,
     )
     assert result.exit_code == 1, result.stderr  # uncommitted edits count as changes too
-    assert blocking(result) == {("s3_bucket_versioning_enabled", "aws_s3_bucket.data")}
+    assert blocking(result) == {("s3_bucket_versioning_enabled", "infra:aws_s3_bucket.data")}
 
 
 def test_new_untracked_file_is_changed(comply, repo: Path):
@@ -126,7 +126,7 @@ def test_new_untracked_file_is_changed(comply, repo: Path):
         "kms_key_rotation_enabled",
         cwd=repo,
     )
-    assert blocking(result) == {("kms_key_rotation_enabled", "aws_kms_key.fresh")}
+    assert blocking(result) == {("kms_key_rotation_enabled", "infra:aws_kms_key.fresh")}
 
 
 def test_unknown_ref_is_a_clear_error(comply, repo: Path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import FIXTURES
@@ -77,6 +78,7 @@ def test_paths_in_config_are_relative_to_the_config_file(comply, tmp_path: Path)
 def test_explicit_config_flag_and_config_show(comply, tmp_path: Path):
     config = tmp_path / "ci.yaml"
     config.write_text("frameworks: [soc2]\nwaivers: waivers.yaml\n")
+    (tmp_path / "waivers.yaml").write_text("waivers: []\n")
     shown = comply("config", "show", MIXED, "--config", config)
     assert shown.exit_code == 0, shown.stderr
     data = yaml.safe_load(shown.stdout)
@@ -84,3 +86,24 @@ def test_explicit_config_flag_and_config_show(comply, tmp_path: Path):
     assert data["settings"]["frameworks"] == ["soc2"]
     assert data["settings"]["waivers"] == str(tmp_path / "waivers.yaml")
     assert data["settings"]["severity_threshold"] == "info"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ("policies: [no_such_folder]\n", "no_such_folder does not exist"),
+        ("frameworks: [hipaa2]\n", "hipaa2"),
+        ("checks: [s3_bucket_encrypted]\n", "s3_bucket_encrypted"),
+        ("waivers: missing.yaml\n", "missing.yaml"),
+        ("baseline: missing.json\n", "missing.json"),
+        ("outputs: [pdf]\n", "unknown format 'pdf'"),
+        ("var_files: [prod.tfvars]\n", "prod.tfvars"),
+    ],
+)
+def test_config_show_rejects_what_the_scan_rejects(comply, tmp_path: Path, settings, message):
+    repo = repo_with_config(tmp_path, settings)
+    shown = comply("config", "show", repo / "infra")
+    assert shown.exit_code == 2, shown.stdout
+    assert message in shown.stderr
+    scanned = comply("scan", "terraform", repo / "infra", "--no-cache")
+    assert scanned.exit_code == 2  # the scan refuses the same settings

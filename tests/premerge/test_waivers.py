@@ -74,6 +74,31 @@ def test_waiver_for_no_known_check_is_reported(tmp_path: Path):
     assert any("matches no check id" in w.message for w in evaluation.warnings)
 
 
+def test_waiver_whose_resource_glob_matches_nothing_is_reported(tmp_path: Path):
+    path = write(tmp_path, WAIVER.replace('"aws_kms_key.not_*"', '"infra:aws_kms_key.not_*"'))
+    evaluation = evaluate(
+        load_terraform(MIXED).resources,
+        [ROTATION],
+        REGISTRY,
+        today=date(2026, 6, 1),
+        waivers=load_waivers(path),
+    )
+    messages = [w.message for w in evaluation.warnings]
+    assert any(
+        "waiver resource 'infra:aws_kms_key.not_*' matches none of the" in m for m in messages
+    )
+    assert all(f.suppressed_by != "waiver" for f in evaluation.findings)
+    # The matching glob gives no such warning.
+    matching = evaluate(
+        load_terraform(MIXED).resources,
+        [ROTATION],
+        REGISTRY,
+        today=date(2026, 6, 1),
+        waivers=load_waivers(write(tmp_path, WAIVER)),
+    )
+    assert not any("matches none" in w.message for w in matching.warnings)
+
+
 def test_inline_skips_can_be_forbidden():
     evaluation = evaluate(
         load_terraform(MIXED).resources,

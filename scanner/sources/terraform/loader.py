@@ -43,6 +43,9 @@ class _Loader:
     cache: parsing.ParseCache | None
     jobs: int
     max_file_size: int
+    # Root-module ids are labelled relative to this folder (the repository root), so that they do
+    # not change with the folder a scan starts from; None: relative to the scanned folder.
+    id_root: Path | None = None
     root: Path = field(init=False)
     configs: dict[Path, ModuleConfig] = field(default_factory=dict)
     errors: list[ScanError] = field(default_factory=list)
@@ -239,8 +242,21 @@ class _Loader:
         resolved: list[ResolvedResource] = []
         emit_resources(instance, self._find_skips, self.errors, resolved)
         resources = fold_resources(resolved, self.warnings.append)
-        if root_dir != self.root:  # several roots in one scan: keep ids unique
-            label = relative_name(root_dir, self.root)
+        label = self._root_label(root_dir)
+        if label:  # `infra:aws_s3_bucket.logs`: which root module, whatever the scan started from
             for resource in resources:
                 resource.id = f"{label}:{resource.id}"
         return resources
+
+    def _root_label(self, root_dir: Path) -> str:
+        """The root module's folder relative to the id root (else the scanned folder); "" for
+        the base folder itself."""
+        here = Path(os.path.realpath(root_dir))
+        for base in (self.id_root, self.root):
+            if base is None:
+                continue
+            label = relative_name(here, Path(os.path.realpath(base)))
+            if label == ".." or label.startswith("../"):
+                continue  # outside this base: try the next one
+            return "" if label == "." else label
+        return ""
