@@ -176,8 +176,12 @@ def test_a_changed_source_does_not_match(configured, recorded):
 def test_checks_judge_installed_modules_through_the_cli(comply):
     result = comply("scan", "terraform", INSTALLED, "-o", "json", "--no-cache")
     assert result.exit_code == 1, result.stderr  # the unrotated key fails
+    # In a clone, ids carry the root module's folder relative to the repository root.
     rotation = {
-        f["resource"]["id"]: (f["status"], f["location"]["file"])
+        f["resource"]["id"].rpartition("installed_modules:")[2]: (
+            f["status"],
+            f["location"]["file"],
+        )
         for f in result.json()["findings"]
         if f["check_id"] == "kms_key_rotation_enabled"
     }
