@@ -59,7 +59,7 @@ NSSWITCH_SOURCES = frozenset(
 )  # fmt: skip
 # `$(VAR)` env expansion, `${VAR}`, `$VAR`, `{{ template }}`, `<placeholder>`, `%(name)s`,
 # `%{name}`, `%VAR%`. Anything else starting with `%` or `<` may be a password.
-REFERENCE = re.compile(r"^(\$\(|\$\{|\$[A-Za-z_]|\{\{|<[^<>]*>$|%\(|%\{|%[A-Za-z_]\w*%)")
+REFERENCE = re.compile(r"^(\$\(|\$\{|\$[A-Za-z_]|\{\{|<[^<>]*>$|%\(|%\{|%[A-Za-z_]\w*%$)")
 # A file path, not the secret itself: GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json.
 PATH = re.compile(r"^(/|\./|\.\./|~/|file:)")
 

@@ -42,6 +42,16 @@ def _coerce_result(spec: CheckSpec, value: Any) -> Result:
     raise TypeError(f"returned {type(value).__name__}, expected Result")
 
 
+def _applies(spec: CheckSpec, resource: Resource) -> bool:
+    """A predicate that cannot decide (it raised) keeps the resource: the check then reports
+    unknown or error on it rather than the resource silently leaving the population."""
+    assert spec.applies_to is not None
+    try:
+        return bool(spec.applies_to(resource))
+    except Exception:
+        return True
+
+
 def _run_one(spec: CheckSpec, resource: Resource) -> Result:
     try:
         return _coerce_result(spec, spec.function(resource))
@@ -91,6 +101,8 @@ def evaluate(
         targets = [r for t in spec.resource_types for r in by_type.get(t, ())]
         if spec.sources:
             targets = [r for r in targets if r.source in spec.sources]
+        if spec.applies_to is not None:
+            targets = [r for r in targets if _applies(spec, r)]
         if not targets:
             continue
         if spec.scope == "inventory":

@@ -50,6 +50,10 @@ class CheckSpec:
     # its types. A check reading data only a live API returns (an IAM user's MFA devices) names
     # "aws", so a Terraform resource of the same type is never judged on absent data.
     sources: tuple[str, ...] = ()
+    # Which resources of its types the check judges; None means all. The others get no finding,
+    # so a control is never satisfied by passes on resources the check does not concern (a
+    # kube-apiserver flag check on an nginx Deployment). A pure function of one resource.
+    applies_to: Callable[[Any], bool] | None = None
 
     @property
     def doc(self) -> str:
@@ -81,6 +85,7 @@ def check(
     aliases: Iterable[str] = (),
     context_types: Iterable[str] = (),
     sources: Iterable[str] = (),
+    applies_to: Callable[[Any], bool] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a function as a check. See docs/writing-checks.md."""
 
@@ -115,6 +120,7 @@ def check(
             module=function.__module__,
             context_types=context,
             sources=declared_sources,
+            applies_to=applies_to,
         )
         setattr(function, SPEC_ATTRIBUTE, spec)
         return function

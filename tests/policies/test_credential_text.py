@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -68,8 +69,11 @@ def test_code_files_count_only_string_literals() -> None:
 def test_any_plain_password_under_a_password_name_is_a_credential(value: str) -> None:
     # Guards the false pass: only the listed exceptions may excuse a literal.
     starts_like_code = value[0].isalpha() or value[0] == "_"
-    if value.lower() in ("true", "false", "null", "none") or (
-        starts_like_code and any(c in value for c in "([")
+    windows_variable = re.fullmatch(r"%[A-Za-z_]\w*%", value)
+    if (
+        value.lower() in ("true", "false", "null", "none")
+        or (starts_like_code and any(c in value for c in "(["))
+        or windows_variable
     ):
         return
     assert is_literal_credential(value, "DB_PASSWORD")

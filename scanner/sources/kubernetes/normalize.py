@@ -36,6 +36,7 @@ CLUSTER_SCOPED_KINDS = frozenset(
         "FlowSchema",
         "IngressClass",
         "IPAddress",
+        "KubeletConfiguration",  # a node's kubelet config file, not an API object
         "MutatingAdmissionPolicy",
         "MutatingAdmissionPolicyBinding",
         "MutatingWebhookConfiguration",
