@@ -120,13 +120,24 @@ def scan_terraform(
 @click.option(
     "--max-file-size",
     type=click.FloatRange(min=0.001),
-    default=10.0,
+    default=64.0,
     show_default=True,
     help="Files (and stdin) larger than this many MB are reported as errors instead of parsed.",
 )
+@click.option(
+    "--helm-values",
+    "helm_values",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A values file for every Helm chart rendered (with `helm`, when on PATH). Repeatable.",
+)
 @scan_options
 def scan_kubernetes(
-    paths: tuple[Path, ...], no_kustomize: bool, max_file_size: float, **common: Any
+    paths: tuple[Path, ...],
+    no_kustomize: bool,
+    max_file_size: float,
+    helm_values: tuple[Path, ...],
+    **common: Any,
 ) -> None:
     """Scan the Kubernetes manifests in PATHS (files or folders; `-` reads stdin).
 
@@ -143,7 +154,11 @@ def scan_kubernetes(
         # surrogates so that the loader reports them with their line.
         stdin_text = sys.stdin.buffer.read(limit + 1).decode("utf-8", "surrogateescape")
     loaded = load_kubernetes(
-        files, stdin_text=stdin_text, kustomize=not no_kustomize, max_file_size=limit
+        files,
+        stdin_text=stdin_text,
+        kustomize=not no_kustomize,
+        max_file_size=limit,
+        helm_values=helm_values,
     )
     root = scan_root(files) if files else Path.cwd()
     session.finish(source="kubernetes", scanned=[str(p) for p in paths], root=root, loaded=loaded)

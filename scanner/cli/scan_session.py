@@ -203,6 +203,8 @@ class ScanSession:
                 load_errors=loaded.errors,
                 load_warnings=[*self.setup_warnings, *loaded.warnings],
                 files_scanned=loaded.files_scanned,
+                files_skipped=getattr(loaded, "files_skipped", 0),
+                skipped_inputs=getattr(loaded, "skipped", ()),
                 registry=self.registry,
                 catalog=self.catalog,
                 options=self.options,

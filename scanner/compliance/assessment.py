@@ -17,7 +17,7 @@ from scanner.compliance.results import ScanReport
 from scanner.compliance.rollup import rollup_controls
 from scanner.compliance.suppressions import evaluate_with_suppressions
 from scanner.compliance.waivers import Waiver
-from scanner.core.model import Resource, ScanError, ScanWarning, Severity
+from scanner.core.model import Resource, ScanError, ScanWarning, Severity, SkippedInput
 from scanner.core.registry import CheckSpec, Registry
 
 
@@ -91,6 +91,8 @@ def build_report(
     load_warnings: Sequence[ScanWarning],
     files_scanned: int,
     registry: Registry,
+    files_skipped: int = 0,
+    skipped_inputs: Sequence[SkippedInput] = (),
     catalog: Catalog,
     options: ScanOptions,
 ) -> ScanReport:
@@ -130,4 +132,6 @@ def build_report(
         resources_scanned=len(inventory),
         inventory=list(inventory),
         files_scanned=files_scanned,
+        files_skipped=files_skipped,
+        skipped_inputs=list(skipped_inputs),
     )

@@ -8,7 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from scanner.compliance.rollup import ControlStatus
-from scanner.core.model import Finding, Resource, ScanError, ScanWarning, Severity, Status
+from scanner.core.model import (
+    Finding,
+    Resource,
+    ScanError,
+    ScanWarning,
+    Severity,
+    SkippedInput,
+    Status,
+)
 from scanner.core.registry import CheckSpec
 
 EXIT_OK = 0
@@ -56,6 +64,9 @@ class ScanReport:
     severity_threshold: Severity = Severity.INFO
     resources_scanned: int = 0
     files_scanned: int = 0
+    # Inputs not judged on purpose, with why (a values.yaml, an unrendered chart): not errors.
+    files_skipped: int = 0
+    skipped_inputs: list[SkippedInput] = field(default_factory=list)
     # The root as seen from the working directory (`infra` for `comply scan terraform infra/` run
     # at the repository root). Code scanning resolves SARIF paths against the checkout, so SARIF
     # paths carry it; empty when the root is the working directory or lies outside it.

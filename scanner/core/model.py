@@ -304,3 +304,18 @@ class ScanError:
 @dataclass(frozen=True)
 class ScanWarning(ScanError):
     """Worth telling the user, not worth failing the run: a skip without reason, a binary file."""
+
+
+@dataclass(frozen=True)
+class SkippedInput:
+    """An input the scan did not judge, on purpose, and why: a file that holds no object of the
+    source (a Helm `values.yaml`, a `mkdocs.yml`), a Helm chart that could not be rendered, a
+    Kustomize Component. Counted and listed in the report; not an error, since nothing in it is
+    a resource the scan could judge as it stands."""
+
+    target: str
+    reason: str
+    category: str  # a stable token: not_kubernetes, template, helm_chart, kustomize_component...
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "category": self.category, "reason": self.reason}

@@ -118,6 +118,29 @@ def _print_problems(console: Console, title: str, problems: list[ScanError], sty
     console.print()
 
 
+SKIPPED_SHOWN = 20
+
+
+def _print_skipped(console: Console, report: ScanReport) -> None:
+    """Inputs not judged on purpose: each one that needs an action (a chart to render, a
+    template, a Component), then a count per kind; files that hold no object only as a count."""
+    skipped = report.skipped_inputs
+    if not skipped:
+        return
+    counts = Counter(item.category for item in skipped)
+    kinds = ", ".join(f"{n} {category.replace('_', ' ')}" for category, n in sorted(counts.items()))
+    console.print(Text(f"Skipped ({len(skipped)}: {kinds})", style="dim"))
+    worth_a_line = [item for item in skipped if item.category != "not_kubernetes"]
+    for item in worth_a_line[:SKIPPED_SHOWN]:
+        text = Text("  ")
+        text.append(item.target, style="bold")
+        text.append(f"  {item.reason}")
+        console.print(text)
+    if len(worth_a_line) > SKIPPED_SHOWN:
+        console.print(Text(f"  ... and {len(worth_a_line) - SKIPPED_SHOWN} more (see -o json)"))
+    console.print()
+
+
 def framework_lines(controls: list[ControlStatus], order: list[str] | None = None) -> list[str]:
     """`hipaa: 14 controls — 3 not satisfied, 5 incomplete, 4 satisfied, 2 not applicable`."""
     by_framework: dict[str, Counter[ControlState]] = defaultdict(Counter)
@@ -148,6 +171,8 @@ def _summary(report: ScanReport) -> Text:
     scope = f" ({plural(report.resources_scanned, 'resource')}"
     if report.files_scanned:
         scope += f" in {plural(report.files_scanned, 'file')}"
+    if report.files_skipped:
+        scope += f", {report.files_skipped} skipped"
     text.append(scope + f", {plural(len(report.checks), 'check')})")
     return text
 
@@ -211,6 +236,7 @@ def render(report: ScanReport, *, color: bool = False) -> str:
     _print_findings(console, listed)
     _print_problems(console, "Errors", list(report.errors), "bold magenta")
     _print_problems(console, "Warnings", list(report.warnings), "yellow")
+    _print_skipped(console, report)
     console.print(_summary(report))
     lines = framework_lines(list(report.controls), report.frameworks)
     if lines:

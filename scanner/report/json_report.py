@@ -86,6 +86,8 @@ def _sections(report: ScanReport) -> dict[str, Any]:
             "finished_at": utc_timestamp(report.finished_at),
             "source": report.source,
             "targets": list(report.targets),
+            "files_scanned": report.files_scanned,
+            "files_skipped": report.files_skipped,
         },
         "summary": report.summary(),
         "findings": (finding_to_dict(finding, report) for finding in report.findings),
@@ -96,6 +98,8 @@ def _sections(report: ScanReport) -> dict[str, Any]:
         "changed_since": report.changed_since,
         "resources": _resources(report),
         "context": report.context,
+        # Inputs not judged on purpose (not Kubernetes, an unrendered chart...), with why.
+        "skipped_inputs": [skipped.to_dict() for skipped in report.skipped_inputs],
     }
 
 

@@ -179,6 +179,8 @@ def _summary_line(report: ScanReport) -> str:
     scope = _plural(report.resources_scanned, "resource")
     if report.files_scanned:
         scope += f" in {_plural(report.files_scanned, 'file')}"
+    if report.files_skipped:
+        scope += f" ({report.files_skipped} skipped)"
     checks = _plural(len(report.checks), "check")
     threshold = report.severity_threshold.value
     return (

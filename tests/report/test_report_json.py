@@ -35,6 +35,7 @@ def test_top_level_keys_in_stable_order() -> None:
         "changed_since",
         "resources",
         "context",
+        "skipped_inputs",
     ]
     assert data["schema_version"] == "1"
     assert data["tool"] == {"name": "comply", "version": "0.1.0"}
@@ -47,6 +48,8 @@ def test_scan_block_and_utc_timestamps() -> None:
         "finished_at": "2026-11-26T03:00:04Z",
         "source": "terraform",
         "targets": ["infra"],
+        "files_scanned": 3,
+        "files_skipped": 0,
     }
 
 

@@ -13,7 +13,17 @@ from scanner.core.model import ScanError
 from scanner.sources.kubernetes.files import scan_root
 from scanner.sources.kubernetes.loader import STDIN_NAME, KubernetesLoadResult, _Loader
 
-__all__ = ["STDIN_NAME", "KubernetesLoadResult", "load_kubernetes", "scan_root"]
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "STDIN_NAME",
+    "KubernetesLoadResult",
+    "load_kubernetes",
+    "scan_root",
+]
+
+# Rendered installs of real projects run past 10 MB (a cluster install of 11.4 MB); the parse
+# keeps one document's node tree at a time, so memory follows the largest object, not the file.
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 
 
 def load_kubernetes(
@@ -21,7 +31,8 @@ def load_kubernetes(
     *,
     stdin_text: str | None = None,
     kustomize: bool = True,
-    max_file_size: int = 10 * 1024 * 1024,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    helm_values: Sequence[Path] = (),
 ) -> KubernetesLoadResult:
     """Load every Kubernetes object in `paths` (files or folders) and in `stdin_text`.
 
@@ -29,7 +40,9 @@ def load_kubernetes(
     Never raises for bad input: unreadable, malformed, oversized or unrendered files become
     `errors`, and an unexpected internal failure is reported as an error rather than a traceback.
     """
-    loader = _Loader(kustomize=kustomize, max_file_size=max_file_size)
+    loader = _Loader(
+        kustomize=kustomize, max_file_size=max_file_size, helm_values=tuple(helm_values)
+    )
     try:
         return loader.run([Path(p) for p in paths], stdin_text)
     except Exception as exc:  # last line of defence: report, never crash the scan

@@ -85,6 +85,10 @@ def parse_json(text: str) -> ParsedText:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":
+            json_lines = parse_json_lines(text)
+            if json_lines is not None:
+                return json_lines
         error = ParseError(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno, text)
         return ParsedText(errors=[error])
     except RecursionError:
@@ -100,6 +104,31 @@ def parse_json(text: str) -> ParsedText:
     else:
         start, end = _text_span(lines)
     return ParsedText([Document(data, start, end, node)], lines=lines)
+
+
+_API_VERSION_KEY = re.compile(r"""\bapiVersion["']?\s*:""")
+_KIND_KEY = re.compile(r"""\bkind["']?\s*:""")
+
+
+def looks_like_manifest(text: str) -> bool:
+    """Whether text that failed to parse could have held a Kubernetes object: every object (and
+    every List) has both keys, so a broken file without them is not a broken manifest."""
+    return _API_VERSION_KEY.search(text) is not None and _KIND_KEY.search(text) is not None
+
+
+def parse_json_lines(text: str) -> ParsedText | None:
+    """A JSON-lines file (one JSON value per line), or None when it is not one."""
+    lines = text.splitlines()
+    documents = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        documents.append(Document(data, number, number, None))
+    return ParsedText(documents, lines=lines) if len(documents) > 1 else None
 
 
 def split_documents(lines: Sequence[str]) -> list[tuple[int, str]]:
@@ -166,23 +195,25 @@ def key_line(node: yaml.Node | None, path: Sequence[str], offset: int = 0) -> in
 
 
 _STR = "tag:yaml.org,2002:str"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
+# Scalars the Kubernetes API reads as typed values (go-yaml resolves the same YAML 1.1 set).
+_TYPED_SCALARS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null"))
 
 
 class _Unusual(Exception):
-    """A construct the fast path leaves to the safe constructor (merge keys, tags, odd keys)."""
+    """A construct the fast path leaves to the safe constructor (merge keys, non-string keys)."""
 
 
 def _construct(loader: Any, node: yaml.Node) -> Any:
-    """The node as Python data: what SafeConstructor builds, about twice as fast.
+    """The node as Python data, as the Kubernetes API reads YAML (go-yaml, then JSON).
 
-    Plain strings, mappings and sequences (nearly all of a manifest) are built directly; other
-    scalars (int, bool, null, float, timestamp) go through the safe constructor itself; anything
-    unusual (merge keys `<<`, explicit tags, non-string keys) falls back to the safe constructor
-    for the whole document, so the result is always what `yaml.safe_load` gives (except that
-    timestamps stay text, as in Kubernetes).
+    Plain strings, mappings and sequences (nearly all of a manifest) are built directly; int,
+    bool, null and float scalars go through the safe constructor. Other tags never build Python
+    objects and never fail the file: a timestamp, the YAML 1.1 value tag (an unquoted `=`, as in
+    a CRD enum), `!!binary`, and tags Kubernetes does not know (`!Ref`, `!!python/name:...`) are
+    read as their text; a tagged mapping or sequence (`!!set`, `!!omap`, `!custom`) as a plain
+    mapping or sequence. Merge keys (`<<`) and non-string keys fall back to the safe constructor
+    for the whole document (configured the same way).
     """
     try:
         return _build(node, loader, {})
@@ -195,13 +226,16 @@ def _construct(loader: Any, node: yaml.Node) -> Any:
 def _build(node: yaml.Node, loader: Any, memo: dict[int, Any]) -> Any:
     kind = type(node)
     if kind is yaml.ScalarNode:
-        if node.tag == _STR:
+        tag = node.tag
+        if tag == _STR:
             return node.value
-        return loader.construct_object(node)
+        if tag in _TYPED_SCALARS:
+            return _typed_scalar(loader, node)
+        return node.value
     built = memo.get(id(node))  # an alias: the same node, the same object (as PyYAML does)
     if built is not None:
         return built
-    if kind is yaml.MappingNode and node.tag == _MAP:
+    if kind is yaml.MappingNode:
         mapping: dict[Any, Any] = {}
         memo[id(node)] = mapping
         for key_node, value_node in node.value:
@@ -209,12 +243,19 @@ def _build(node: yaml.Node, loader: Any, memo: dict[int, Any]) -> Any:
                 raise _Unusual
             mapping[key_node.value] = _build(value_node, loader, memo)
         return mapping
-    if kind is yaml.SequenceNode and node.tag == _SEQ:
-        sequence: list[Any] = []
-        memo[id(node)] = sequence
-        sequence.extend(_build(item, loader, memo) for item in node.value)
-        return sequence
-    raise _Unusual
+    sequence: list[Any] = []
+    memo[id(node)] = sequence
+    sequence.extend(_build(item, loader, memo) for item in node.value)
+    return sequence
+
+
+def _typed_scalar(loader: Any, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_object(node)
+    except (ValueError, TypeError) as exc:  # `!!int abc`: a YAML error of this file, not a crash
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot read {node.value!r} as {node.tag}: {exc}", node.start_mark
+        ) from None
 
 
 class _CachedResolverLoader(SafeLoader):
@@ -234,7 +275,20 @@ def _timestamp_as_text(loader: Any, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+def _as_plain_data(loader: Any, node: yaml.Node) -> Any:
+    """A tag Kubernetes ignores: the scalar's text, or a plain mapping or sequence."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return str(loader.construct_scalar(node))
+
+
 _CachedResolverLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+# The fallback path (merge keys, non-string keys) reads every other tag as `_build` does.
+for _tag in ("value", "binary", "set", "omap", "pairs"):
+    _CachedResolverLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_plain_data)
+_CachedResolverLoader.add_constructor(None, _as_plain_data)
 
 _PLAIN_RESOLVER = yaml.resolver.Resolver()
 

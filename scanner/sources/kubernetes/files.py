@@ -55,6 +55,7 @@ class SourceText:
     rel: str
     text: str | None
     error: ScanError | None
+    data: bytes | None = None  # the bytes, when they were read but are not text (NUL, not UTF-8)
 
 
 def decode(data: bytes, rel: str, max_file_size: int) -> tuple[str | None, ScanError | None]:
@@ -68,4 +69,4 @@ def read_source(path: Path, rel: str, max_file_size: int) -> SourceText:
     if data is None:
         return SourceText(path, rel, None, error)
     text, error = decode(data, rel, max_file_size)
-    return SourceText(path, rel, text, error)
+    return SourceText(path, rel, text, error, data if text is None else None)

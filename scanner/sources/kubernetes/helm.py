@@ -1,8 +1,8 @@
-"""Helm: unrendered chart templates (reported, not parsed) and `# Source:` comments.
+"""Helm: unrendered templates (skipped, not parsed) and `# Source:` comments.
 
-A file under a chart's `templates/` folder, or any file whose YAML only breaks because of `{{ }}`,
-is reported once as "render first"; the `# Source:` comments of `helm template` output name the
-chart file each object came from.
+A file under a chart's `templates/` folder that holds `{{ }}`, or any file whose YAML only breaks
+because of `{{ }}`, is skipped once with "render first"; the `# Source:` comments of
+`helm template` output name the chart file each object came from.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-RENDER_FIRST = "Helm template: render first with `helm template`"
+RENDER_FIRST = "a template, not a manifest: render it first"
 
 _SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
@@ -29,10 +29,10 @@ def first_template_line(text: str) -> int | None:
 
 
 def render_first_message(text: str) -> str:
-    """The error for an unrendered template: what to do, and where the first `{{` is."""
+    """Why a template is skipped: what to do, and where the first `{{` is."""
     line = first_template_line(text)
-    where = f" (template expression on line {line})" if line is not None else ""
-    return f"{RENDER_FIRST}{where}; e.g. `helm template <chart> | comply scan kubernetes -`"
+    where = f" (`{{{{ }}}}` on line {line})" if line is not None else ""
+    return f"{RENDER_FIRST}{where}, e.g. `helm template <chart> | comply scan kubernetes -`"
 
 
 def in_chart_templates(path: Path) -> bool:

@@ -10,12 +10,13 @@ from typing import Any
 
 import yaml
 
-from scanner.core.model import Resource, ScanError, ScanWarning
+from scanner.core.model import Resource, ScanError, ScanWarning, SkippedInput
 from scanner.sources.kubernetes.documents import (
     Document,
     ParsedText,
     item_nodes,
     key_line,
+    looks_like_manifest,
     node_span,
     parse_json,
     parse_yaml,
@@ -25,16 +26,16 @@ from scanner.sources.kubernetes.files import (
     read_source,
     relative_name,
     scan_root,
-    walk_manifest_dirs,
 )
+from scanner.sources.kubernetes.folders import Renderers, load_folder
 from scanner.sources.kubernetes.helm import (
     SourceComments,
-    first_template_line,
     has_template_syntax,
     in_chart_templates,
     render_first_message,
 )
-from scanner.sources.kubernetes.kustomize import find_kubectl, kustomization_file, render
+from scanner.sources.kubernetes.identity import disambiguate, unnamed_name
+from scanner.sources.kubernetes.kustomize import find_helm, find_kubectl
 from scanner.sources.kubernetes.normalize import (
     CLUSTER_SCOPED_KINDS,
     cluster_scoped_crd_kinds,
@@ -46,6 +47,9 @@ from scanner.sources.kubernetes.normalize import (
 )
 
 STDIN_NAME = "<stdin>"
+NOT_KUBERNETES = "not_kubernetes"
+NO_OBJECT = "no Kubernetes object in it (no document with both apiVersion and kind)"
+NOT_PARSABLE = "not valid YAML or JSON, and no apiVersion and kind in it: not a manifest"
 
 
 @dataclass
@@ -55,86 +59,79 @@ class KubernetesLoadResult:
     warnings: list[ScanWarning]
     files_scanned: int = 0
     files_skipped: int = 0  # YAML/JSON files that hold no Kubernetes objects (CI configs, values)
+    skipped: list[SkippedInput] = field(default_factory=list)  # each skipped input, with why
 
 
 @dataclass
 class _Loader:
     kustomize: bool
     max_file_size: int
+    helm_values: Sequence[Path] = ()
     resources: list[Resource] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     warnings: list[ScanWarning] = field(default_factory=list)
     files_scanned: int = 0
     files_skipped: int = 0
+    skipped: list[SkippedInput] = field(default_factory=list)
+    unnamed_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    seen_files: set[Path] = field(default_factory=set)
 
     def result(self) -> KubernetesLoadResult:
         return KubernetesLoadResult(
-            self.resources, self.errors, self.warnings, self.files_scanned, self.files_skipped
+            self.resources,
+            self.errors,
+            self.warnings,
+            self.files_scanned,
+            self.files_skipped,
+            self.skipped,
         )
+
+    def skip_file(self, target: str, reason: str, category: str = NOT_KUBERNETES) -> None:
+        self.files_skipped += 1
+        self.skipped.append(SkippedInput(target, reason, category))
 
     def run(self, paths: Sequence[Path], stdin_text: str | None) -> KubernetesLoadResult:
         root = scan_root(paths)
-        kubectl = find_kubectl() if self.kustomize else None
+        tools = Renderers(
+            self.kustomize,
+            find_kubectl() if self.kustomize else None,
+            find_helm(),
+            self.helm_values,
+        )
         for path in paths:
             absolute = Path(os.path.abspath(path))
             if absolute.is_dir():
-                self._load_dir(absolute, root, kubectl)
+                load_folder(self, absolute, root, tools)
             elif absolute.is_file():
-                self._load_file(absolute, relative_name(absolute, root))
+                self.load_file(absolute, relative_name(absolute, root))
             else:
                 self.errors.append(ScanError(str(path), "no such file or directory"))
         if stdin_text is not None:
             self._load_stdin(stdin_text)
         self._apply_crd_scopes()
+        self.warnings.extend(disambiguate(self.resources))
         return self.result()
 
     # -- where the text comes from ---------------------------------------------------------
-    def _load_dir(self, directory: Path, root: Path, kubectl: str | None) -> None:
-        rendered: list[Path] = []
-        for folder, files in walk_manifest_dirs(directory).items():
-            kustomization = kustomization_file(folder) if self.kustomize else None
-            if kustomization is not None and self._load_kustomization(
-                folder, kustomization, root, kubectl
-            ):
-                rendered.append(folder)
-                continue
-            # Files below a rendered kustomization are its resources, patches or components:
-            # the rendered output already holds what they contribute.
-            if any(folder.is_relative_to(done) for done in rendered):
-                continue
-            for file in files:
-                self._load_file(file, relative_name(file, root))
-
-    def _load_kustomization(
-        self, folder: Path, kustomization: Path, root: Path, kubectl: str | None
-    ) -> bool:
-        """Render a kustomization and load the output; False when the raw files must do."""
-        rel = relative_name(kustomization, root)
-        folder_rel = relative_name(folder, root)
-        if kubectl is None:
-            self.warnings.append(
-                ScanWarning(
-                    rel,
-                    f"kustomization in {folder_rel}/ not rendered: kubectl is not on PATH; "
-                    "scanned its raw files instead (patches and overlays not applied)",
-                )
-            )
-            return False
-        rendered = render(folder, kubectl)
-        if rendered.text is None:
-            self.errors.append(
-                ScanError(rel, f"{rendered.error}; scanned the raw files of {folder_rel}/ instead")
-            )
-            return False
+    def load_rendered(self, rel: str, text: str) -> None:
+        """The output of `kubectl kustomize` or `helm template`: lines of no file you wrote."""
         self.files_scanned += 1
-        self._guarded(rel, rendered.text, is_json=False, with_lines=False)
-        return True
+        self._guarded(rel, text, is_json=False, with_lines=False)
+
+    def load_file(self, path: Path, rel: str) -> None:
+        if path in self.seen_files:  # overlapping scan paths: read each file once
+            return
+        self.seen_files.add(path)
+        self._load_file(path, rel)
 
     def _load_file(self, path: Path, rel: str) -> None:
         self.files_scanned += 1
         source = read_source(path, rel, self.max_file_size)
         if source.error is not None:
-            self.errors.append(source.error)
+            if source.data is not None and not looks_like_manifest(source.data.decode("latin-1")):
+                self.skip_file(rel, f"{source.error.message}; no apiVersion and kind in it")
+            else:
+                self.errors.append(source.error)
             return
         assert source.text is not None
         if in_chart_templates(path) and has_template_syntax(source.text):
@@ -163,17 +160,20 @@ class _Loader:
             self.errors.append(ScanError(rel, f"internal error: {type(exc).__name__}: {exc}"))
 
     def _render_first(self, rel: str, text: str) -> None:
-        self.errors.append(ScanError(rel, render_first_message(text), first_template_line(text)))
+        # A template holds placeholders, not values: nothing of it is judged, and it says so.
+        self.skip_file(rel, render_first_message(text), "template")
 
     def _load_text(self, rel: str, text: str, *, is_json: bool, with_lines: bool) -> None:
         parsed: ParsedText = parse_json(text) if is_json else parse_yaml(text)
-        if parsed.errors:
-            if any(has_template_syntax(error.text) for error in parsed.errors):
-                # An unrendered template, not a broken manifest: one error, nothing loaded (its
-                # other documents hold `{{ }}` placeholders, not values).
-                self._render_first(rel, text)
-                return
-            self.errors.extend(ScanError(rel, e.message, e.line) for e in parsed.errors)
+        if parsed.errors and any(has_template_syntax(e.text) for e in parsed.errors):
+            # An unrendered template, not a broken manifest: skipped whole, nothing loaded (its
+            # other documents hold `{{ }}` placeholders, not values).
+            self._render_first(rel, text)
+            return
+        # A broken document that holds no apiVersion and kind could never have been an object
+        # (a JSON file with comments, a Go template of a config file): not a broken manifest.
+        broken = [e for e in parsed.errors if looks_like_manifest(e.text)]
+        self.errors.extend(ScanError(rel, e.message, e.line) for e in broken)
         sources = SourceComments(parsed.lines) if "Source:" in text else None
         loaded = 0
         previous_end = 0
@@ -184,8 +184,14 @@ class _Loader:
                 )
                 loaded += self._load_document(rel, document, helm_source, with_lines, parsed)
             previous_end = document.end_line
-        if loaded == 0 and not parsed.errors:
-            self.files_skipped += 1
+        if loaded == 0 and not broken:
+            self.skip_file(rel, NOT_PARSABLE if parsed.errors else NO_OBJECT)
+        elif len(broken) < len(parsed.errors):
+            self.warnings.extend(
+                ScanWarning(rel, f"{e.message}; ignored: no apiVersion and kind in it", e.line)
+                for e in parsed.errors
+                if e not in broken
+            )
 
     def _load_document(
         self,
@@ -242,6 +248,11 @@ class _Loader:
     ) -> None:
         offset = document.line_offset
 
+        def unnamed(kind: str) -> str:
+            count = self.unnamed_counts.get((rel, kind), 0) + 1
+            self.unnamed_counts[(rel, kind)] = count
+            return unnamed_name(count, rel)
+
         def line_of(path: Sequence[str]) -> int | None:
             return key_line(node, path, offset) if with_lines and node is not None else None
 
@@ -252,6 +263,7 @@ class _Loader:
             end_line=document.end_line if with_lines else None,
             line_of=line_of,
             helm_source=helm_source,
+            unnamed=unnamed,
         )
         self.errors.extend(normalized.errors)
         self.warnings.extend(normalized.warnings)

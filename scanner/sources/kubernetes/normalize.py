@@ -102,6 +102,48 @@ def is_tool_config(api_version: str, kind: str) -> bool:
     return api_version == "v1" and kind == "Config"  # a kubeconfig
 
 
+BUILTIN_GROUPS = frozenset(
+    {"", "apps", "batch", "autoscaling", "policy", "extensions", "events", "discovery"}
+)
+
+
+# Namespaced kinds the API server serves (the cluster-scoped ones and workloads are above).
+NAMESPACED_BUILTIN_KINDS = frozenset(
+    {
+        "ConfigMap",
+        "ControllerRevision",
+        "CSIStorageCapacity",
+        "Endpoints",
+        "EndpointSlice",
+        "Event",
+        "HorizontalPodAutoscaler",
+        "Ingress",
+        "Lease",
+        "LimitRange",
+        "NetworkPolicy",
+        "PersistentVolumeClaim",
+        "PodDisruptionBudget",
+        "ResourceQuota",
+        "Role",
+        "RoleBinding",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+    }
+)
+
+
+def is_builtin_kind(api_version: str, kind: str) -> bool:
+    """A kind the API server itself serves (`v1` ConfigMap, `apps/v1` Deployment...), which it
+    rejects without a name; `v1` Policy (a scheduler config) and custom kinds are not."""
+    group = api_version.rpartition("/")[0]
+    if not (group in BUILTIN_GROUPS or group.endswith(".k8s.io")):
+        return False
+    return (
+        kind in NAMESPACED_BUILTIN_KINDS or kind in POD_SPEC_PATHS or (kind in CLUSTER_SCOPED_KINDS)
+    )
+
+
 def list_items(data: Mapping[str, Any]) -> list[Any] | None:
     """The items of a `List` / `<Kind>List` object, or None when it is not one."""
     kind = data.get("kind")
@@ -150,8 +192,14 @@ def normalize_object(
     end_line: int | None,
     line_of: Callable[[Sequence[str]], int | None],
     helm_source: str | None = None,
+    unnamed: Callable[[str], str] | None = None,
 ) -> Normalized:
-    """One object -> one Resource; an object that cannot be identified is an error."""
+    """One object -> one Resource; an object that cannot be identified is an error.
+
+    `unnamed(kind)` names an object of a non-built-in API group without metadata.name (kinds
+    that tools other than the API server read, such as IstioOperator). A built-in kind without a
+    name is a broken manifest (the API server rejects it): an error, as it is without `unnamed`.
+    """
     kind: str = obj["kind"]
     metadata = obj.get("metadata")
     if metadata is None:
@@ -161,8 +209,11 @@ def normalize_object(
         return Normalized(None, [ScanError(file, message, start_line)])
     name = metadata.get("name") or metadata.get("generateName")
     if not isinstance(name, str) or not name:
-        message = f"{kind} object has no metadata.name; not loaded"
-        return Normalized(None, [ScanError(file, message, start_line)])
+        builtin = is_builtin_kind(str(obj.get("apiVersion")), kind)
+        if unnamed is None or builtin or name not in (None, ""):
+            message = f"{kind} object has no metadata.name; not loaded"
+            return Normalized(None, [ScanError(file, message, start_line)])
+        name = unnamed(kind)
 
     namespace = effective_namespace(kind, metadata)
     resource_id = object_id(kind, namespace, name)
@@ -237,8 +288,7 @@ def containers_of(pod_spec: Any) -> list[dict[str, Any]]:
 
 def make_cluster_scoped(resource: Resource) -> None:
     """Re-identify a custom resource once its CRD says `scope: Cluster`."""
-    metadata = resource.attributes.get("metadata") or {}
-    name = str(metadata.get("name") or metadata.get("generateName"))
+    name = resource.id.split("/", 2)[2]  # Kind/namespace/name: kinds and namespaces hold no `/`
     resource.attributes["namespace"] = None
     resource.id = object_id(resource.attributes["kind"], None, name)
 

@@ -127,3 +127,26 @@ def test_missing_path_is_a_usage_error():
     code, _, stderr = comply(FIXTURES / "does-not-exist")
     assert code == 2
     assert "does not exist" in stderr
+
+
+def test_a_repository_with_non_kubernetes_files_and_a_chart_exits_zero(tmp_path):
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nfn: !!python/name:json.dumps\n")
+    (tmp_path / "data.json").write_text('{"a": 1}\n{"a": 2}\n')
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.0.0\n")
+    (chart / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
+    )
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    code, document, _ = comply(tmp_path, "-o", "json")
+    assert code == 0 and document["errors"] == []
+    assert document["scan"]["files_skipped"] == 3
+    assert sorted((s["target"], s["category"]) for s in document["skipped_inputs"]) == [
+        ("chart/", "helm_chart"),
+        ("data.json", "not_kubernetes"),
+        ("mkdocs.yml", "not_kubernetes"),
+    ]
+    code, text, _ = comply(tmp_path)
+    assert "1 resource in 3 files, 3 skipped" in text
+    assert "chart/  a Helm chart, not rendered: helm is not on PATH" in text

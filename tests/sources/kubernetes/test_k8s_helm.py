@@ -1,32 +1,29 @@
-"""Helm: unrendered templates are one clear error each; `helm template` output is mapped back."""
+"""Helm: charts are rendered with helm or skipped whole; loose templates are skipped with the
+command to run; `helm template` output is mapped back to its templates."""
 
 from __future__ import annotations
 
 from scanner.sources.kubernetes import load_kubernetes
 from tests.sources.kubernetes.conftest import FIXTURES
 
-RENDER_FIRST = "Helm template: render first with `helm template`"
+RENDER_FIRST = "a template, not a manifest: render it first"
 
 
-def test_chart_templates_are_one_clear_error_per_file(load):
-    result = load("chart")
-    assert result.resources == []
-    assert [(e.target, e.line) for e in result.errors] == [
-        ("api/templates/deployment.yaml", 4),
-        ("api/templates/service.yaml", 4),  # valid YAML, but a template all the same
-    ]
-    assert all(e.message.startswith(RENDER_FIRST) for e in result.errors)
-    assert result.warnings == []
-    # Chart.yaml and values.yaml are not objects: skipped, counted, no noise.
-    assert result.files_scanned == 4 and result.files_skipped == 2
-
-
-def test_template_outside_a_chart_that_breaks_yaml(load, by_id):
+def test_template_outside_a_chart_that_breaks_yaml_is_skipped_with_the_command(load, by_id):
     result = load("loose")
-    assert [(e.target, e.line) for e in result.errors] == [("template.yaml", 5)]
-    assert result.errors[0].message.startswith(RENDER_FIRST)
+    assert result.errors == []
+    [skipped] = result.skipped
+    assert (skipped.target, skipped.category) == ("template.yaml", "template")
+    assert skipped.reason.startswith(RENDER_FIRST) and "line 5" in skipped.reason
     # Go templates inside the *data* of a valid manifest are values, not a chart: loaded.
     assert list(by_id(result)) == ["ConfigMap/monitoring/alertmanager-templates"]
+
+
+def test_a_chart_template_named_on_the_command_line_is_skipped_even_when_valid_yaml():
+    path = FIXTURES / "chart" / "api" / "templates" / "service.yaml"
+    result = load_kubernetes([path])
+    assert result.resources == [] and result.errors == []
+    assert [(s.target, s.category) for s in result.skipped] == [("service.yaml", "template")]
 
 
 def test_source_comments_of_helm_template_output(load):
@@ -70,5 +67,6 @@ def test_a_source_comment_does_not_carry_over_to_the_next_object():
 def test_unrendered_template_on_stdin():
     text = (FIXTURES / "loose" / "template.yaml").read_text()
     result = load_kubernetes([], stdin_text=text)
-    assert [(e.target, e.line) for e in result.errors] == [("<stdin>", 5)]
-    assert result.errors[0].message.startswith(RENDER_FIRST)
+    assert result.errors == []
+    assert [(s.target, s.category) for s in result.skipped] == [("<stdin>", "template")]
+    assert "line 5" in result.skipped[0].reason

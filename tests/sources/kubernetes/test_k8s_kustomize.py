@@ -14,13 +14,13 @@ needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kube
 
 
 @needs_kubectl
-def test_base_and_overlay_are_rendered(load):
+def test_only_the_overlay_is_rendered_and_its_base_is_judged_through_it(load):
+    # The base is built on by the overlay: rendering it again on its own would judge its
+    # objects twice (and run kubectl once more per base).
     result = load("kustomize")
     assert result.errors == [] and result.warnings == []
     assert sorted((r.id, r.location.file) for r in result.resources) == [
-        ("Deployment/default/api", "base/kustomization.yaml"),
         ("Deployment/prod/prod-api", "overlays/prod/kustomization.yaml"),
-        ("Service/default/api", "base/kustomization.yaml"),
         ("Service/prod/prod-api", "overlays/prod/kustomization.yaml"),
     ]
     prod = next(r for r in result.resources if r.id == "Deployment/prod/prod-api")
@@ -28,7 +28,8 @@ def test_base_and_overlay_are_rendered(load):
     assert prod.attributes["containers"][0]["name"] == "api"
     # Rendered output has no lines in any file the user wrote.
     assert prod.location.start_line is None
-    assert result.files_scanned == 2  # one rendered stream per kustomization
+    assert result.files_scanned == 1  # one rendered stream
+    assert result.skipped == []
 
 
 @needs_kubectl
@@ -41,11 +42,11 @@ def test_a_kustomization_that_fails_to_render_is_an_error_and_raw_files_are_scan
     result = load_kubernetes([tmp_path])
     [error] = result.errors
     assert error.target == "kustomization.yaml"
-    assert "kubectl kustomize` failed" in error.message and "raw files" in error.message
+    assert "kubectl kustomize` failed" in error.message and "scanned as they are" in error.message
     assert [r.id for r in result.resources] == ["ConfigMap/default/cm"]
 
 
-def test_without_kubectl_raw_files_are_scanned_with_a_warning(monkeypatch):
+def test_without_kubectl_raw_files_are_scanned_and_patches_skipped(monkeypatch):
     monkeypatch.setattr(loader_module, "find_kubectl", lambda: None)
     result = load_kubernetes([FIXTURES / "kustomize"])
     assert result.errors == []
@@ -64,15 +65,20 @@ def test_without_kubectl_raw_files_are_scanned_with_a_warning(monkeypatch):
     assert sorted(r.location.file for r in result.resources) == [
         "base/deployment.yaml",
         "base/service.yaml",
-        "overlays/prod/patches/replicas.yaml",
     ]
-    assert result.files_skipped == 2  # the kustomization files themselves
+    # A patch is not a whole object: judging it would see a Deployment without containers.
+    assert [(s.target, s.category) for s in result.skipped] == [
+        ("base/kustomization.yaml", "not_kubernetes"),
+        ("overlays/prod/kustomization.yaml", "not_kubernetes"),
+        ("overlays/prod/patches/replicas.yaml", "kustomize_patch"),
+    ]
+    assert result.files_skipped == 3
 
 
 def test_no_kustomize_scans_raw_files_silently():
     result = load_kubernetes([FIXTURES / "kustomize"], kustomize=False)
     assert result.errors == [] and result.warnings == []
-    assert len(result.resources) == 3
+    assert len(result.resources) == 2
 
 
 def test_kustomization_file_names(tmp_path):

@@ -93,14 +93,17 @@ def test_unclosed_flow_mapping_names_both_lines(tmp_path):
     assert "flow mapping (line 3)" in error.message
 
 
-def test_unsafe_tags_are_refused(tmp_path):
+def test_unknown_tags_never_run_code_and_read_as_plain_data(tmp_path):
+    # The Kubernetes API (go-yaml) ignores tags it does not know: so does comply, and a
+    # `!!python/...` tag is never constructed into anything but plain data.
     (tmp_path / "evil.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
         "data: !!python/object/apply:os.system ['echo pwned']\n"
     )
     result = load_kubernetes([tmp_path])
-    assert result.resources == []
-    assert [e.target for e in result.errors] == ["evil.yaml"]
+    assert result.errors == []
+    [resource] = result.resources
+    assert resource.attributes["data"] == ["echo pwned"]
 
 
 def test_binary_non_utf8_and_oversized_files(tmp_path):
@@ -114,12 +117,14 @@ def test_binary_non_utf8_and_oversized_files(tmp_path):
     )
     result = load_kubernetes([tmp_path], max_file_size=2048)
     errors = {e.target: e for e in result.errors}
-    assert set(errors) == {"blob.yaml", "latin1.yaml", "big.json"}
-    assert "NUL" in errors["blob.yaml"].message
+    # A binary file without apiVersion and kind is no manifest: skipped, not an error.
+    assert set(errors) == {"latin1.yaml", "big.json"}
+    assert [(s.target, s.category) for s in result.skipped] == [("blob.yaml", "not_kubernetes")]
+    assert "NUL" in result.skipped[0].reason
     assert "not valid UTF-8" in errors["latin1.yaml"].message and errors["latin1.yaml"].line == 4
     assert "larger than the limit" in errors["big.json"].message
     assert len(result.resources) == 3  # good.yaml still loads
-    assert result.files_scanned == 4 and result.files_skipped == 0
+    assert result.files_scanned == 4 and result.files_skipped == 1
 
 
 def test_hidden_folders_and_directory_symlinks_are_not_walked(tmp_path):
