@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scanner.core.model import Location, Resource, ScanError, ScanWarning
+from scanner.core.model import ComputedRef, Location, Resource, ScanError, ScanWarning, is_unknown
 from scanner.sources.terraform.files import read_source, relative_name
-from scanner.sources.terraform.fold import fold_resources
+from scanner.sources.terraform.fold import COMPANIONS, TYPE_ALIASES, fold_resources
 from scanner.sources.terraform.loader import TerraformLoadResult
 from scanner.sources.terraform.plan_config import (
     ConfigFiles,
@@ -26,6 +26,7 @@ from scanner.sources.terraform.plan_config import (
     load_config_files,
     module_steps,
     prefix_of,
+    same_instance_reference,
 )
 from scanner.sources.terraform.plan_document import (
     PlanDocument,
@@ -162,6 +163,11 @@ class _PlanLoader:
         )
         sensitive = union_sensitive(body.get("after_sensitive"), sensitive_values.get(address))
         attributes = planned_attributes(after, body.get("after_unknown"), sensitive, context)
+        link = COMPANIONS.get(TYPE_ALIASES.get(type_name, type_name))
+        if link is not None and block is not None and is_unknown(attributes.get(link[1])):
+            parent = same_instance_reference(block.body, link[1], change.get("index"))
+            if parent is not None:
+                attributes[link[1]] = ComputedRef(prefix_of(steps) + parent)
         return ResolvedResource(
             address=address,
             type=type_name,

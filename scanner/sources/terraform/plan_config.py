@@ -7,6 +7,7 @@ configuration has one block per call, so keys are dropped to find it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from scanner.core.model import Skip
 from scanner.sources.terraform.config import Block, ModuleConfig, is_local_source, module_source
 from scanner.sources.terraform.loader import _Loader
 from scanner.sources.terraform.modules import local_module_dir
-from scanner.sources.terraform.plan_values import Scope
+from scanner.sources.terraform.plan_values import NOT_RESOURCES, Scope
 from scanner.sources.terraform.values import META_KEYS
 
 _MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)((?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.?')
@@ -49,6 +50,7 @@ class SourceBlock:
     end_line: int
     declared: frozenset[str]
     skips: list[Skip]
+    body: dict[str, Any]
 
 
 class ConfigFiles:
@@ -74,6 +76,7 @@ class ConfigFiles:
             end_line=block.end_line,
             declared=_declared(block),
             skips=self._skips(names, block),
+            body=block.body,
         )
 
     def _skips(self, names: tuple[str, ...], block: Block) -> list[Skip]:
@@ -105,6 +108,42 @@ class ConfigFiles:
         manifest = self.loader.manifests.get(self.root.directory)
         installed = manifest.find(".".join(names)) if manifest is not None else None
         return self.loader.configs.get(installed.directory) if installed is not None else None
+
+
+_NAME = r"[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*"
+_SAME_INDEX = re.compile(
+    rf"^\$\{{({_NAME})\[(count\.index|each\.key)\]\.([A-Za-z_][A-Za-z0-9_]*)\}}$"
+)
+_EACH_VALUE = re.compile(r"^\$\{each\.value\.([A-Za-z_][A-Za-z0-9_]*)\}$")
+_WHOLE_RESOURCE = re.compile(rf"^\$\{{({_NAME})\}}$")
+
+
+def same_instance_reference(body: dict[str, Any], argument: str, index: Any) -> str | None:
+    """The parent instance a companion instance names when the configuration says "the same
+    instance as mine": `aws_s3_bucket.b[count.index].id`, `aws_s3_bucket.b[each.key].id`, or
+    `each.value.id` with `for_each = aws_s3_bucket.b`. The plan shows the reference only as
+    `aws_s3_bucket.b` (its index is computed), so this reads the `.tf` text; None otherwise."""
+    text = body.get(argument)
+    if not isinstance(text, str) or index is None or isinstance(index, bool):
+        return None
+    key = str(index) if isinstance(index, int) else json.dumps(index, ensure_ascii=False)
+    match = _SAME_INDEX.match(text)
+    if match is not None and _is_resource(match.group(1)):
+        counted = match.group(2) == "count.index"
+        if counted != isinstance(index, int):
+            return None
+        return f"{match.group(1)}[{key}].{match.group(3)}"
+    each_value = _EACH_VALUE.match(text)
+    over = _WHOLE_RESOURCE.match(str(body.get("for_each", "")))
+    if each_value is not None and over is not None and _is_resource(over.group(1)):
+        if not isinstance(index, str):
+            return None
+        return f"{over.group(1)}[{key}].{each_value.group(1)}"
+    return None
+
+
+def _is_resource(name: str) -> bool:
+    return name.split(".", 1)[0] not in NOT_RESOURCES
 
 
 def _declared(block: Block) -> frozenset[str]:

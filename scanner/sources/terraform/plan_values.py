@@ -26,7 +26,7 @@ from typing import Any
 from scanner.core.model import ComputedRef, Unknown
 from scanner.sources.terraform.tfjson import NESTED_BLOCK_NAMES
 
-_NOT_RESOURCES = frozenset(
+NOT_RESOURCES = frozenset(
     {"var", "local", "module", "data", "count", "each", "path", "terraform", "self"}
 )
 _INDEX = r'(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?'
@@ -176,7 +176,7 @@ def computed_reference(candidates: list[Any], scope: Scope, hops: int = 0) -> Co
         return None if given is None else computed_reference(given[0], given[1], hops + 1)
     chain = max(references, key=len)
     match = _RESOURCE_ATTRIBUTE.match(chain)
-    if match is None or match.group("type") in _NOT_RESOURCES:
+    if match is None or match.group("type") in NOT_RESOURCES:
         return None
     if not all(chain == r or chain.startswith((f"{r}.", f"{r}[")) for r in references):
         return None  # the expression also uses something else (a variable, another resource)

@@ -203,3 +203,20 @@ def test_one_malformed_resource_change_is_an_error_and_the_rest_is_judged(comply
     assert document["errors"][0]["target"].endswith("/plan.json")  # relative to --config-dir
     assert "aws_kms_key.rotated: unexpected structure" in document["errors"][0]["message"]
     assert statuses(document, "kms_key_rotation_enabled")["aws_kms_key.unrotated"] == "fail"
+
+
+def test_companion_instances_fold_into_the_same_instance_of_their_parent(comply):
+    plan = FIXTURES / "terraform_plan" / "instances" / "plan.json"
+    result = comply("scan", "terraform-plan", plan, "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    document = result.json()
+    assert statuses(document, "s3_bucket_versioning_enabled") == {
+        "aws_s3_bucket.counted[0]": "pass",  # bucket = aws_s3_bucket.counted[count.index].id
+        "aws_s3_bucket.counted[1]": "fail",
+        'aws_s3_bucket.keyed["claims"]': "pass",  # for_each = aws_s3_bucket.keyed, each.value.id
+        'aws_s3_bucket.keyed["imaging"]': "fail",
+        # aws_s3_bucket.reversed[1 - count.index]: which rule is whose is not tied: unknown on
+        # both, never "versioning is on" for the wrong bucket
+        "aws_s3_bucket.reversed[0]": "unknown",
+        "aws_s3_bucket.reversed[1]": "unknown",
+    }

@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from scanner.core.model import ComputedRef, is_unknown
 from scanner.sources.terraform.plan import judged, load_terraform_plan
-from scanner.sources.terraform.plan_config import PlanConfiguration, module_steps, prefix_of
+from scanner.sources.terraform.plan_config import (
+    PlanConfiguration,
+    module_steps,
+    prefix_of,
+    same_instance_reference,
+)
 from scanner.sources.terraform.plan_values import (
     ResourceContext,
     Scope,
@@ -218,3 +223,25 @@ def test_any_document_gives_errors_or_resources_never_an_exception(tmp_path_fact
     assert not any("internal error" in error.message for error in result.errors), result.errors
     for resource in result.resources:
         assert resource.source == "terraform"
+
+
+@pytest.mark.parametrize(
+    ("body", "index", "expected"),
+    [
+        ({"bucket": "${aws_s3_bucket.b[count.index].id}"}, 1, "aws_s3_bucket.b[1].id"),
+        ({"bucket": "${aws_s3_bucket.b[each.key].id}"}, "eu", 'aws_s3_bucket.b["eu"].id'),
+        (
+            {"for_each": "${aws_s3_bucket.b}", "bucket": "${each.value.bucket}"},
+            "eu",
+            'aws_s3_bucket.b["eu"].bucket',
+        ),
+        ({"bucket": "${aws_s3_bucket.b[count.index].id}"}, "eu", None),  # key kind mismatch
+        ({"bucket": "${aws_s3_bucket.b[each.key].id}"}, 0, None),
+        ({"bucket": "${aws_s3_bucket.b[1 - count.index].id}"}, 0, None),
+        ({"for_each": "${var.buckets}", "bucket": "${each.value.id}"}, "eu", None),
+        ({"bucket": "${aws_s3_bucket.b[count.index].id}"}, None, None),
+        ({"bucket": "phi-records"}, 0, None),
+    ],
+)
+def test_same_instance_references_are_read_from_the_configuration_text(body, index, expected):
+    assert same_instance_reference(body, "bucket", index) == expected
