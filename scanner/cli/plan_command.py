@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from scanner.cli.scan_session import ScanSession, scan_options
+from scanner.core.provenance import repository_root
 
 MIB = 1024 * 1024
 PLAN_MAX_FILE_SIZE_MB = 200.0  # plans of large estates are big; json.loads needs ~10x in memory
@@ -25,10 +26,14 @@ def run_plan_scan(
     from scanner.sources.terraform.plan import load_terraform_plan
 
     session = ScanSession.start(scanned=config_dir or plan, **common)
-    loaded = load_terraform_plan(
-        plan, config_dir=config_dir, max_file_size=int(max_file_size_mb * MIB), jobs=jobs
-    )
     root = config_dir if config_dir is not None else Path(os.path.abspath(plan)).parent
+    loaded = load_terraform_plan(
+        plan,
+        config_dir=config_dir,
+        max_file_size=int(max_file_size_mb * MIB),
+        jobs=jobs,
+        id_root=repository_root(root),  # ids as a configuration scan of the same folder gives
+    )
     session.finish(source="terraform-plan", scanned=[str(plan)], root=root, loaded=loaded)
 
 

@@ -58,8 +58,13 @@ def load_terraform_plan(
     config_dir: Path | None = None,
     max_file_size: int = DEFAULT_MAX_PLAN_SIZE,
     jobs: int | None = None,
+    id_root: Path | None = None,
 ) -> TerraformLoadResult:
-    """Load a plan JSON file. Never raises for bad input: it becomes an error naming the file."""
+    """Load a plan JSON file. Never raises for bad input: it becomes an error naming the file.
+
+    With `id_root` (the repository root), ids carry the configuration folder relative to it, as
+    configuration scans label a root module (`infra:aws_s3_bucket.logs`), so that baselines and
+    waivers match both kinds of scan."""
     plan_path = Path(os.path.abspath(plan_path))
     root = Path(os.path.abspath(config_dir)) if config_dir is not None else plan_path.parent
     rel = relative_name(plan_path, root)
@@ -76,8 +81,18 @@ def load_terraform_plan(
     except Exception as exc:  # last line of defence: report, never crash the scan
         builder.errors.append(ScanError(rel, f"internal error: {type(exc).__name__}: {exc}"))
         resources = []
+    label = _root_label(root, id_root)
+    for resource in resources if label else []:
+        resource.id = f"{label}:{resource.id}"
     context = {"terraform_plan": builder.summary()}
     return TerraformLoadResult(resources, builder.errors, builder.warnings, builder.files, context)
+
+
+def _root_label(root: Path, id_root: Path | None) -> str:
+    if id_root is None:
+        return ""
+    label = relative_name(Path(os.path.realpath(root)), Path(os.path.realpath(id_root)))
+    return "" if label == "." or label == ".." or label.startswith("../") else label
 
 
 class _PlanLoader:

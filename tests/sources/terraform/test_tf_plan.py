@@ -8,6 +8,7 @@ configuration beside it, since no terraform binary runs here.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -19,8 +20,14 @@ PLAN = STACK / "plan.json"
 SECRET = "correct-horse-battery-staple-9f3"  # the db password in the plan (sensitive)
 
 
+def bare(resource_id: str) -> str:
+    """The plan address: in a clone, ids carry the configuration folder relative to the
+    repository root (`tests/fixtures/terraform_plan/stack:aws_kms_key.rotated`)."""
+    return re.sub(r'^[^\["]*:', "", resource_id)
+
+
 def findings_of(document: dict, check_id: str) -> dict[str, dict]:
-    return {f["resource"]["id"]: f for f in document["findings"] if f["check_id"] == check_id}
+    return {bare(f["resource"]["id"]): f for f in document["findings"] if f["check_id"] == check_id}
 
 
 def statuses(document: dict, check_id: str) -> dict[str, str]:
@@ -53,7 +60,7 @@ def test_planned_values_judge_every_instance_pass_fail_unknown_and_skip(scanned)
 
 
 def test_resources_being_destroyed_are_not_judged(scanned):
-    ids = {f["resource"]["id"] for f in scanned["findings"]}
+    ids = {bare(f["resource"]["id"]) for f in scanned["findings"]}
     assert "aws_kms_key.retired" not in ids
     assert scanned["context"]["terraform_plan"]["not_judged"] == {"delete": 1}
     assert not any(i.startswith("data.") for i in ids)  # data sources are read, not judged
@@ -108,7 +115,7 @@ def test_sensitive_values_never_reach_any_output(tmp_path):
                                                 ("json", "sarif", "junit", "markdown")]  # fmt: skip
     assert not any(SECRET in text for text in written)
     document = json.loads((tmp_path / "json").read_text())
-    database = next(r for r in document["resources"] if r["id"] == "aws_db_instance.app")
+    database = next(r for r in document["resources"] if bare(r["id"]) == "aws_db_instance.app")
     assert SECRET not in json.dumps(database)
     assert statuses(document, "rds_instance_storage_encrypted") == {"aws_db_instance.app": "pass"}
 
@@ -220,3 +227,17 @@ def test_companion_instances_fold_into_the_same_instance_of_their_parent(comply)
         "aws_s3_bucket.reversed[0]": "unknown",
         "aws_s3_bucket.reversed[1]": "unknown",
     }
+
+
+def test_plan_ids_match_a_configuration_scan_of_the_same_folder(comply, tmp_path):
+    import subprocess
+
+    repository = tmp_path / "repo"
+    shutil.copytree(STACK, repository / "infra")
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    plan = comply("scan", "terraform-plan", repository / "infra" / "plan.json", "-o", "json")
+    config = comply("scan", "terraform", repository / "infra", "-o", "json", "--no-cache")
+    plan_ids = {f["resource"]["id"] for f in plan.json()["findings"]}
+    config_ids = {f["resource"]["id"] for f in config.json()["findings"]}
+    assert "infra:aws_kms_key.unrotated" in plan_ids & config_ids
+    assert 'infra:aws_kms_key.per_region["us"]' in plan_ids
