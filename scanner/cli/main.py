@@ -19,7 +19,7 @@ from scanner.cli.common import fail, load_policies, policy_options
 from scanner.cli.controls_commands import controls as controls_group
 from scanner.cli.evidence_commands import evidence as evidence_group
 from scanner.cli.plan_command import PLAN_MAX_FILE_SIZE_MB, run_plan_scan, scan_terraform_plan
-from scanner.cli.scan_session import CONFIGURABLE, ScanSession, scan_options
+from scanner.cli.scan_session import CONFIGURABLE, ScanSession, require_inventory, scan_options
 from scanner.compliance.assessment import ScanOptions, SelectionError, select_checks
 from scanner.compliance.results import EXIT_INCOMPLETE
 from scanner.core.provenance import repository_root
@@ -60,6 +60,12 @@ def scan() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parser processes [default: CPU count].")
 @click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Exit 0 when PATH holds nothing to check (by default that is an error, exit 2: a wrong "
+    "path must not pass the gate).",
+)
+@click.option(
     "--max-file-size",
     type=click.FloatRange(min=0.001),
     default=10.0,
@@ -74,6 +80,7 @@ def scan_terraform(
     no_cache: bool,
     jobs: int | None,
     max_file_size: float,
+    allow_empty: bool,
     **common: Any,
 ) -> None:
     """Scan the Terraform configuration in PATH (a folder, or one .tf file).
@@ -105,6 +112,8 @@ def scan_terraform(
         # matches a scan of the whole repository, and the other way round.
         id_root=repository_root(root),
     )
+    if not allow_empty:
+        require_inventory(loaded, str(path), "Terraform")
     session.finish(source="terraform", scanned=[str(path)], root=root, loaded=loaded)
 
 
@@ -131,12 +140,19 @@ def scan_terraform(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A values file for every Helm chart rendered (with `helm`, when on PATH). Repeatable.",
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Exit 0 when PATHS hold nothing to check (by default that is an error, exit 2: a wrong "
+    "path must not pass the gate).",
+)
 @scan_options
 def scan_kubernetes(
     paths: tuple[Path, ...],
     no_kustomize: bool,
     max_file_size: float,
     helm_values: tuple[Path, ...],
+    allow_empty: bool,
     **common: Any,
 ) -> None:
     """Scan the Kubernetes manifests in PATHS (files or folders; `-` reads stdin).
@@ -161,6 +177,8 @@ def scan_kubernetes(
         helm_values=helm_values,
     )
     root = scan_root(files) if files else Path.cwd()
+    if not allow_empty:
+        require_inventory(loaded, " ".join(str(p) for p in paths), "Kubernetes")
     session.finish(source="kubernetes", scanned=[str(p) for p in paths], root=root, loaded=loaded)
 
 

@@ -99,6 +99,27 @@ def _emit(targets: Sequence[OutputTarget], report: Any) -> None:
                 fail(f"cannot write {target.format} report to {target.path}: {exc.strerror}")
 
 
+def require_inventory(loaded: LoadedInventory, scanned: str, kind: str) -> None:
+    """Nothing to judge is an error (exit 2), not a green scan: a mistyped path in CI would
+    otherwise pass the gate. `--allow-empty` skips this for the rare intended case. When loading
+    already failed, those errors say why and the scan exits 2 anyway."""
+    if loaded.resources or loaded.errors:
+        return
+    if kind == "Kubernetes":
+        found = "no Kubernetes objects"
+    elif loaded.files_scanned == 0:
+        found = "no Terraform files (.tf, .tf.json)"
+    else:
+        found = f"no Terraform resources in {loaded.files_scanned} file(s)"
+    loaded.errors.append(
+        ScanError(
+            target=scanned,
+            message=f"{found} found: nothing was checked. Check the path, or pass --allow-empty "
+            "when an empty scan is intended",
+        )
+    )
+
+
 def _or_fail(loader: Callable[[], Any], *errors: type[Exception]) -> Any:
     try:
         return loader()

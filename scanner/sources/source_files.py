@@ -8,6 +8,7 @@ ScanError naming the file, never an exception.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,11 +26,16 @@ def relative_name(path: Path, root: Path) -> str:
 
 
 def walk_dirs(
-    root: Path, wanted: Callable[[str], bool], skipped_dirs: frozenset[str]
+    root: Path,
+    wanted: Callable[[str], bool],
+    skipped_dirs: frozenset[str],
+    unreadable: list[tuple[Path, str]] | None = None,
 ) -> dict[Path, list[Path]]:
     """Every folder under `root` (itself included) with its wanted files, in a stable order.
 
     Folders without wanted files are included (with none) so callers know the whole tree.
+    A folder (or entry) that cannot be listed is appended to `unreadable`: its files are never
+    judged, so the caller must report it rather than pass silently.
     """
     found: dict[Path, list[Path]] = {}
     stack = [root]
@@ -37,7 +43,9 @@ def walk_dirs(
         directory = stack.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            if unreadable is not None:
+                unreadable.append((directory, os_reason(exc)))
             continue
         files: list[Path] = []
         subdirs: list[Path] = []
@@ -48,11 +56,30 @@ def walk_dirs(
                         subdirs.append(Path(entry.path))
                 elif not entry.name.startswith(".") and wanted(entry.name) and entry.is_file():
                     files.append(Path(entry.path))  # a linked file is still a source file
-            except OSError:
+            except OSError as exc:
+                if unreadable is not None:
+                    unreadable.append((Path(entry.path), os_reason(exc)))
                 continue
         found[directory] = files
         stack.extend(reversed(subdirs))
     return found
+
+
+def os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return str(exc.strerror or exc).lower()
+
+
+def unreadable_folder_errors(unreadable: list[tuple[Path, str]], root: Path) -> list[ScanError]:
+    """Errors for folders of the scanned tree that could not be listed: never a silent pass."""
+    return [
+        ScanError(
+            target=relative_name(path, root) if path != root else str(path),
+            message=f"cannot read folder ({reason}): the files in it were not scanned",
+        )
+        for path, reason in unreadable
+    ]
 
 
 def too_large(size: int, limit: int) -> str:
@@ -63,15 +90,26 @@ def too_large(size: int, limit: int) -> str:
 
 
 def read_bytes(path: Path, rel: str, max_file_size: int) -> tuple[bytes | None, ScanError | None]:
+    """At most `max_file_size` bytes of a regular file.
+
+    Only regular files are read: a FIFO would block forever and `/dev/zero` never ends. The read
+    itself is capped too, since a file may grow between the size check and the read.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_file_size:
-            return None, ScanError(target=rel, message=too_large(size, max_file_size))
-        return path.read_bytes(), None
-    except PermissionError:
-        return None, ScanError(target=rel, message="cannot read file: permission denied")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, ScanError(
+                target=rel, message="not a regular file (a device, FIFO or socket); not read"
+            )
+        if info.st_size > max_file_size:
+            return None, ScanError(target=rel, message=too_large(info.st_size, max_file_size))
+        with path.open("rb") as handle:
+            data = handle.read(max_file_size + 1)
     except OSError as exc:
-        return None, ScanError(target=rel, message=f"cannot read file: {exc.strerror or exc}")
+        return None, ScanError(target=rel, message=f"cannot read file: {os_reason(exc)}")
+    if len(data) > max_file_size:
+        return None, ScanError(target=rel, message=too_large(len(data), max_file_size))
+    return data, None
 
 
 def decode(

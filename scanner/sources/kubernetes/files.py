@@ -37,14 +37,16 @@ def scan_root(paths: Sequence[Path]) -> Path:
     return Path(os.path.commonpath([str(f) for f in folders]))
 
 
-def walk_manifest_dirs(root: Path) -> dict[Path, list[Path]]:
+def walk_manifest_dirs(
+    root: Path, unreadable: list[tuple[Path, str]] | None = None
+) -> dict[Path, list[Path]]:
     """Every folder under `root` (itself included) with its manifest files, in a stable order.
 
     Skips hidden folders (`.git`, `.github`, ...) and never follows directory symlinks, so a
     symlink loop cannot make the walk run forever. Folders without manifest files are included
     (with no files) so that a kustomization's subfolders are known.
     """
-    return walk_dirs(root, is_manifest_file, SKIPPED_DIRS)
+    return walk_dirs(root, is_manifest_file, SKIPPED_DIRS, unreadable)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from scanner.sources.kubernetes.files import relative_name, walk_manifest_dirs
 from scanner.sources.kubernetes.helm import CHART_FILES
 from scanner.sources.kubernetes.kustomize import Rendered, render, render_chart
 from scanner.sources.kubernetes.kustomize_refs import Kustomization
+from scanner.sources.source_files import unreadable_folder_errors
 from scanner.sources.kubernetes.tree import (
     file_roles,
     find_charts,
@@ -45,7 +46,9 @@ class Renderers:
 
 
 def load_folder(sink: FolderSink, directory: Path, root: Path, tools: Renderers) -> None:
-    walked = walk_manifest_dirs(directory)
+    unreadable: list[tuple[Path, str]] = []
+    walked = walk_manifest_dirs(directory, unreadable)
+    sink.errors.extend(unreadable_folder_errors(unreadable, root))
 
     def rel(path: Path) -> str:
         return relative_name(path, root)

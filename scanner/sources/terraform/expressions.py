@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from scanner.core.model import ComputedRef, Unknown, UnknownValueError
+from scanner.sources.terraform import values as caps
 from scanner.sources.terraform.syntax import Node
-from scanner.sources.terraform.values import Failed, type_name
+from scanner.sources.terraform.values import Failed, ValueTooLarge, type_name
 
 
 class Scope(Protocol):
@@ -109,6 +110,7 @@ class Evaluator:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.steps = 0  # nested `for` expressions multiply: the work of one expression is capped
 
     def unknown(self, what: str) -> Unknown:
         return Unknown(f"{what} in `{self.text}`")
@@ -117,6 +119,12 @@ class Evaluator:
         return Failed(f"{what} in `{self.text}`")
 
     def evaluate(self, node: Node, scope: Scope) -> Any:
+        self.steps += 1
+        if self.steps > caps.MAX_EVALUATION_STEPS:
+            raise ValueTooLarge(
+                f"expression takes more than the cap of {caps.MAX_EVALUATION_STEPS:,} "
+                "evaluation steps"
+            )
         kind = node[0]
         if kind == "lit":
             return node[1]
@@ -207,7 +215,11 @@ class Evaluator:
     def template(self, parts: list[Any], scope: Scope) -> Any:
         pieces: list[str] = []
         computed = False
+        length = 0
         for part in parts:
+            length += len(pieces[-1]) if pieces else 0  # the piece the last round added
+            if length > caps.MAX_VALUE_SIZE:  # stop before joining a doubled string
+                break
             if isinstance(part, str):
                 pieces.append(part)
                 continue
@@ -222,6 +234,10 @@ class Evaluator:
             if rendered is None:
                 return self.failed(f"cannot interpolate a {type_name(value)}")
             pieces.append(rendered)
+        if length + (len(pieces[-1]) if pieces else 0) > caps.MAX_VALUE_SIZE:
+            raise ValueTooLarge(
+                f"a string longer than the cap of {caps.MAX_VALUE_SIZE:,} characters"
+            )
         text = "".join(pieces)
         # A string built from a computed value is still known to be set: keep it as a reference.
         return ComputedRef(text) if computed else text

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.core.model import ScanError
-from scanner.sources.source_files import decode, read_bytes, relative_name, walk_dirs
+from scanner.sources.source_files import decode, os_reason, read_bytes, relative_name, walk_dirs
 
 __all__ = ["relative_name"]  # re-exported: the loader imports it from here
 
@@ -19,11 +19,15 @@ def is_config_file(name: str) -> bool:
     return name.endswith(CONFIG_SUFFIXES)
 
 
-def config_files_in(directory: Path) -> list[Path]:
+def config_files_in(
+    directory: Path, unreadable: list[tuple[Path, str]] | None = None
+) -> list[Path]:
     """The `.tf`/`.tf.json` files of one module directory (Terraform does not recurse)."""
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        if unreadable is not None:
+            unreadable.append((directory, os_reason(exc)))
         return []
     return [
         Path(entry.path)
@@ -39,13 +43,13 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def walk_config_dirs(root: Path) -> list[Path]:
+def walk_config_dirs(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Every directory under `root` holding Terraform files, in a stable order.
 
     Skips hidden directories and `.terraform/` (downloaded modules), and never follows directory
     symlinks, so a symlink loop cannot make the walk run forever.
     """
-    tree = walk_dirs(root, is_config_file, SKIPPED_DIRS)
+    tree = walk_dirs(root, is_config_file, SKIPPED_DIRS, unreadable)
     return [directory for directory, files in tree.items() if files]
 
 

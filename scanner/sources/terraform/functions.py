@@ -14,6 +14,7 @@ from scanner.sources.terraform.functions_more import MORE_FUNCTIONS, _formatlist
 from scanner.sources.terraform.values import (
     Failed,
     JsonText,
+    check_size,
     PartialJson,
     first_unknown,
     type_name,
@@ -245,12 +246,15 @@ def call_function(
             return unknown
         if isinstance(arg, ComputedRef) and name not in _REF_PRESERVING:
             return ev.unknown(f"{name}() of the computed value {arg}")
+    check_size(args, f"what {name}() was given")
     try:
-        return function(args)
+        result = function(args)
     except UnknownValueError as exc:
         return ev.unknown(f"{name}() met an unknown value ({exc.reason})")
     except (BadCall, IndexError, TypeError, ValueError, OverflowError) as exc:
         return ev.failed(f"{name}(): {exc}")
+    check_size(result, f"the result of {name}()")
+    return result
 
 
 def _holds_reference(value: Any) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.core.model import Resource, ScanError, ScanWarning
+from scanner.sources.source_files import os_reason, unreadable_folder_errors
 from scanner.sources.terraform import parse as parsing
 from scanner.sources.terraform.config import Block, ModuleConfig, is_local_source, module_source
 from scanner.sources.terraform.files import (
@@ -62,8 +63,10 @@ class _Loader:
             roots = [path.parent]
         elif path.is_dir():
             self.root = path
-            walked = walk_config_dirs(path)
-            self._load_dirs({d: config_files_in(d) for d in walked})
+            unreadable: list[tuple[Path, str]] = []
+            walked = walk_config_dirs(path, unreadable)
+            self._load_dirs({d: config_files_in(d, unreadable) for d in walked})
+            self.errors.extend(unreadable_folder_errors(unreadable, path))
             roots = self._roots(walked)
         else:
             self.root = path
@@ -73,6 +76,7 @@ class _Loader:
             return self._result([])
         self._load_installed_modules(roots)
         self._discover_modules()
+        self._warn_modules_outside_root()
         resources: list[Resource] = []
         for root_dir in roots:
             resources.extend(self._resolve_root(root_dir))
@@ -147,13 +151,36 @@ class _Loader:
         """Load local module directories that the walk did not cover (e.g. `../modules/x`)."""
         for _ in range(MAX_DISCOVERY_ROUNDS):
             missing: dict[Path, list[Path]] = {}
+            unreadable: list[tuple[Path, str]] = []
             for config in list(self.configs.values()):
                 for directory in self._local_module_dirs(config):
                     if directory not in self.configs and directory.is_dir():
-                        missing[directory] = config_files_in(directory)
+                        missing[directory] = config_files_in(directory, unreadable)
+            self.errors.extend(unreadable_folder_errors(unreadable, self.root))
             if not missing:
                 return
             self._load_dirs(missing)
+
+    def _warn_modules_outside_root(self) -> None:
+        """A local module source that leaves the scanned folder is loaded, but said: the scan
+        then judges files the user did not point it at (and a PR gate may miss their changes)."""
+        for config in self.configs.values():
+            for name, call in config.modules.items():
+                source = module_source(call)
+                if source is None or not is_local_source(source):
+                    continue
+                directory = local_module_dir(config.directory, source)
+                if directory.is_relative_to(self.root):
+                    continue
+                self.warnings.append(
+                    ScanWarning(
+                        call.file,
+                        f"module.{name}: source {source!r} is outside the scanned folder "
+                        f"({directory}); it is loaded and scanned, but its files are not part of "
+                        "the scanned tree",
+                        call.start_line or None,
+                    )
+                )
 
     @staticmethod
     def _local_module_dirs(config: ModuleConfig) -> list[Path]:
@@ -185,9 +212,11 @@ class _Loader:
                 for p in root_dir.iterdir()
                 if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
             )
-        except OSError:
+        except OSError as exc:
+            self.errors.extend(unreadable_folder_errors([(root_dir, os_reason(exc))], self.root))
             auto = []
-        files = [f for f in files if f.is_file()] + auto
+        # exists(), not is_file(): a terraform.tfvars that is a FIFO or a device is an error
+        files = [f for f in files if f.exists()] + auto
         if root_dir == self.root:
             files.extend(Path(os.path.abspath(f)) for f in self.var_files)
         values: dict[str, Any] = {}

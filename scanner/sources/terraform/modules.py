@@ -22,8 +22,12 @@ from scanner.sources.terraform.resolve import (
     ResolvedResource,
     make_inputs,
 )
+from scanner.sources.terraform.values import ValueTooLarge
 
 MAX_MODULE_DEPTH = 16
+# Module calls fan out: 4 calls per module 8 levels deep is 65,536 instances. Past this many
+# instances in one root module the rest are not loaded, and that is an error naming the call.
+MAX_MODULE_INSTANCES = 1000
 
 
 def local_module_dir(parent: Path, source: str) -> Path:
@@ -52,6 +56,7 @@ class TreeBuilder:
         self.warnings = warnings
         self.installed = installed
         self.root_dir = root_dir
+        self.instances = 0
 
     def build(
         self,
@@ -64,6 +69,7 @@ class TreeBuilder:
     ) -> ModuleInstance:
         """`key` is the chain of call names leading here (`a.b`), as in Terraform's manifest."""
         instance = ModuleInstance(config, prefix, inputs, inherited_skips or [])
+        self.instances += 1
         ancestors = (*ancestors, config.directory)
         for name, call in config.modules.items():
             call_key = f"{key}.{name}" if key else name
@@ -115,9 +121,31 @@ class TreeBuilder:
         def build_instance(key: InstanceKey) -> ModuleInstance:
             inputs = make_inputs(parent, call, key)
             prefix = f"{address}{key.suffix}."
+            if self.instances >= MAX_MODULE_INSTANCES:
+                return self._cut_off(call, prefix, child_config, inputs, skips)
             return self.build(child_config, prefix, inputs, skips, ancestors, call_key)
 
         return ModuleLink(build_instance, parent=parent, call=call)
+
+    def _cut_off(
+        self,
+        call: Block,
+        prefix: str,
+        config: ModuleConfig,
+        inputs: Callable[[str], Any],
+        skips: list[Skip],
+    ) -> ModuleInstance:
+        """Past the instance cap: an instance with nothing in it (its outputs are unknown), and
+        one error for the whole tree rather than one per call cut off."""
+        if self.instances == MAX_MODULE_INSTANCES:
+            self.instances += 1
+            self._error(
+                call,
+                f"{prefix.rstrip('.')} and the module instances after it are not loaded: the "
+                f"module tree has over {MAX_MODULE_INSTANCES} instances (the documented cap); "
+                "their resources are not scanned",
+            )
+        return ModuleInstance(ModuleConfig(config.directory), prefix, inputs, skips)
 
     def _installed_dir(self, call: Block, address: str, source: str, key: str) -> Path | None:
         """Where `terraform init` installed this registry/git module, or None (with a warning
@@ -181,6 +209,9 @@ def emit_resources(
             resolved = [(key, instance.block_arguments(block, key)) for key in keys]
         except RecursionError:
             errors.append(_block_error(block, f"{address}: expressions nested too deeply"))
+            continue
+        except ValueTooLarge as exc:
+            errors.append(_block_error(block, f"{address}: not evaluated, {exc}"))
             continue
         except Exception as exc:  # one bad block must not lose the rest of the scan
             errors.append(

@@ -41,6 +41,8 @@ def parse_text(text: str, is_json: bool) -> dict[str, Any]:
     """Parse one file's text; raises on invalid input. Module-level so tests can count calls."""
     if is_json:
         return convert_tf_json(text)
+    # Terraform reads CRLF as a newline (any Windows checkout); python-hcl2's grammar does not.
+    text = text.replace("\r\n", "\n")
     if not text.strip():
         return {}
     result: dict[str, Any] = hcl_loads(text)

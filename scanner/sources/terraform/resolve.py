@@ -25,7 +25,7 @@ from scanner.sources.terraform.instances import (
 from scanner.sources.terraform.policy import render_policy_document
 from scanner.sources.terraform.syntax import compile_string, needs_evaluation
 from scanner.sources.terraform.types import convert, type_node
-from scanner.sources.terraform.values import META_KEYS, Failed
+from scanner.sources.terraform.values import META_KEYS, Failed, check_size
 
 # Meta-arguments: how Terraform manages a block, not what the resource is.
 META_ARGUMENTS = frozenset(
@@ -144,6 +144,7 @@ class ModuleInstance:
         self.memo[key] = _CYCLE
         try:
             value = compute()
+            check_size(value, self.prefix + ".".join(k for k in key if k != "attr"))
         finally:
             self.memo.pop(key, None)
         self.memo[key] = value

@@ -124,31 +124,60 @@ def _matching_close(text: str, i: int) -> int:
     return i
 
 
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f'"{where}" must be a JSON object, not {_json_type(value)}')
+    return value
+
+
+def _block_bodies(value: Any, where: str) -> list[dict[str, Any]]:
+    """A block: an object, or an array of objects (one block each). Anything else is an error:
+    ignoring it would let a misspelt structure hide its resources and pass."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _object(item, f"{where}[{index}]")
+        return _blocks(value)
+    return _blocks(_object(value, where))
+
+
 def convert_tf_json(text: str) -> dict[str, Any]:
-    """Parse `.tf.json` text into python-hcl2's shape (raises ValueError on bad JSON)."""
+    """Parse `.tf.json` text into python-hcl2's shape.
+
+    Raises ValueError on bad JSON, and on a block kind Terraform knows whose structure is not the
+    documented one (e.g. `"resource": [1, 2, 3]`), naming where it is.
+    """
     document = json.loads(text) if text.strip() else {}
     if not isinstance(document, dict):
         raise ValueError("a .tf.json file must hold a JSON object")
     lines = _LineFinder(text)
     out: dict[str, Any] = {}
     for kind, value in document.items():
-        if kind in _TWO_LABELS and isinstance(value, dict):
+        if kind in _TWO_LABELS:
             entries = out.setdefault(kind, [])
-            for type_name, named in value.items():
-                for name, body in (named or {}).items():
-                    for block in _blocks(body):
+            for type_name, named in _object(value, kind).items():
+                where = f"{kind}.{type_name}"
+                for name, body in _object(named, where).items():
+                    for block in _block_bodies(body, f"{kind}.{type_name}.{name}"):
                         block["__start_line__"], block["__end_line__"] = lines.span(type_name, name)
                         entries.append({type_name: {name: block}})
-        elif kind in _ONE_LABEL and isinstance(value, dict):
+        elif kind in _ONE_LABEL:
             entries = out.setdefault(kind, [])
-            for name, body in value.items():
-                for block in _blocks(body):
+            for name, body in _object(value, kind).items():
+                for block in _block_bodies(body, f"{kind}.{name}"):
                     block["__start_line__"], block["__end_line__"] = lines.span(name)
                     entries.append({name: block})
         elif kind == "locals":
-            out.setdefault("locals", []).extend(
-                v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)
-            )
+            out.setdefault("locals", []).extend(_block_bodies(value, "locals"))
+        elif kind == "terraform":
+            _block_bodies(value, "terraform")
+            out[kind] = value
         else:
             out[kind] = value
     return out

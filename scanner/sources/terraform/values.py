@@ -10,6 +10,67 @@ from scanner.core.model import ComputedRef, Unknown
 
 META_KEYS = frozenset({"__start_line__", "__end_line__"})
 
+# Bounded work on any input (docs/security.md): an evaluated value may hold at most this many
+# elements plus characters, counted as written out (a list referenced twice counts twice), and one
+# expression may take at most this many evaluation steps. 40 locals that each double the one before
+# would otherwise need terabytes; a real configuration stays far below both.
+MAX_VALUE_SIZE = 1_000_000
+MAX_EVALUATION_STEPS = 2_000_000
+
+
+class ValueTooLarge(Exception):
+    """An evaluated value or an expression's work went past a documented cap."""
+
+
+def check_size(value: Any, what: str = "value") -> None:
+    """Raise ValueTooLarge when `value`, written out, is larger than MAX_VALUE_SIZE.
+
+    A list referenced twice counts twice (that is what an output or a check would walk), but each
+    distinct list or map is measured once, so 40 locals that double the one before cost 40 steps.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        item, children_done = stack.pop()
+        if id(item) in sizes or not _is_container(item):
+            continue
+        children = item.values() if isinstance(item, Mapping) else item
+        if not children_done:
+            stack.append((item, True))
+            stack.extend((c, False) for c in children if _is_container(c) and id(c) not in sizes)
+            continue
+        total = 1 + len(children)
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                total += len(child)
+            elif kind not in _SCALARS:
+                total += sizes.get(id(child), 0) if _is_container(child) else _scalar_size(child)
+        if total > MAX_VALUE_SIZE:
+            raise ValueTooLarge(
+                f"{what} is larger than the cap of {MAX_VALUE_SIZE:,} elements and characters"
+            )
+        sizes[id(item)] = total
+    if not _is_container(value) and _scalar_size(value) > MAX_VALUE_SIZE:
+        raise ValueTooLarge(f"{what} is longer than the cap of {MAX_VALUE_SIZE:,} characters")
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
+_CONTAINERS = frozenset({list, dict, tuple})
+
+
+def _is_container(value: Any) -> bool:
+    kind = type(value)
+    if kind in _CONTAINERS:
+        return True
+    if kind in _SCALARS or kind is str:
+        return False
+    return isinstance(value, Mapping | list | tuple)
+
+
+def _scalar_size(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 1
+
 
 class Failed(Unknown):
     """An expression Terraform itself would reject (missing key, bad type).

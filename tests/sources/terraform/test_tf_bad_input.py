@@ -77,14 +77,14 @@ def test_unreadable_file_reported_even_as_root(tmp_path, monkeypatch, by_id):
 
     (tmp_path / "good.tf").write_text(GOOD)
     (tmp_path / "secret.tf").write_text(GOOD.replace("good", "secret"))
-    real_read = Path.read_bytes
+    real_open = Path.open
 
-    def deny(self: Path) -> bytes:
+    def deny(self: Path, *args: object, **kwargs: object) -> object:
         if self.name == "secret.tf":
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(Path, "open", deny)
     result = load_terraform(tmp_path)
     assert [e.target for e in result.errors] == ["secret.tf"]
     assert set(by_id(result)) == {"aws_s3_bucket.good"}
