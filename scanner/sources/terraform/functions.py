@@ -8,14 +8,16 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from scanner.core.model import ComputedRef, Unknown, UnknownValueError
+from scanner.sources.terraform import values as caps
 from scanner.sources.terraform.expressions import to_bool, to_number
 from scanner.sources.terraform.function_args import BadCall, as_list, as_map, as_number, as_string
 from scanner.sources.terraform.functions_more import MORE_FUNCTIONS, _formatlist
 from scanner.sources.terraform.values import (
     Failed,
     JsonText,
-    check_size,
     PartialJson,
+    ValueTooLarge,
+    check_size,
     first_unknown,
     type_name,
 )
@@ -247,6 +249,7 @@ def call_function(
         if isinstance(arg, ComputedRef) and name not in _REF_PRESERVING:
             return ev.unknown(f"{name}() of the computed value {arg}")
     check_size(args, f"what {name}() was given")
+    _check_replace_growth(name, args)
     try:
         result = function(args)
     except UnknownValueError as exc:
@@ -255,6 +258,19 @@ def call_function(
         return ev.failed(f"{name}(): {exc}")
     check_size(result, f"the result of {name}()")
     return result
+
+
+def _check_replace_growth(name: str, args: list[Any]) -> None:
+    """replace() is the one function whose result can be the square of its arguments' size:
+    measure it before building it."""
+    if name != "replace" or len(args) != 3 or not all(isinstance(a, str) for a in args):
+        return
+    text, old, new = args
+    grown = len(text) + (text.count(old) if old else len(text) + 1) * len(new)
+    if grown > caps.MAX_VALUE_SIZE:
+        raise ValueTooLarge(
+            f"the result of replace() is longer than the cap of {caps.MAX_VALUE_SIZE:,} characters"
+        )
 
 
 def _holds_reference(value: Any) -> bool:

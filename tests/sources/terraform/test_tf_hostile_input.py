@@ -152,6 +152,17 @@ def test_doubling_locals_hit_the_value_cap_naming_the_block(tmp_path, by_id, sma
     assert set(by_id(result)) == {"aws_s3_bucket.good", "aws_s3_bucket.small"}
 
 
+def test_quadratic_replace_hits_the_value_cap(tmp_path, by_id, small_caps):
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  a = "' + "a" * 400 + '"\n}\n'
+        'resource "aws_s3_bucket" "b" {\n  bucket = replace(local.a, "a", local.a)\n}\n' + GOOD
+    )
+    result = load_terraform(tmp_path, cache_dir=None)
+    assert [(e.target, e.line) for e in result.errors] == [("main.tf", 4)]
+    assert "replace() is longer than the cap" in result.errors[0].message
+    assert set(by_id(result)) == {"aws_s3_bucket.good"}
+
+
 def test_nested_for_expressions_hit_the_step_cap(tmp_path, by_id, small_caps):
     (tmp_path / "main.tf").write_text(
         'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n'
