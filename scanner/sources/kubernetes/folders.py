@@ -13,13 +13,13 @@ from scanner.sources.kubernetes.files import relative_name, walk_manifest_dirs
 from scanner.sources.kubernetes.helm import CHART_FILES
 from scanner.sources.kubernetes.kustomize import Rendered, render, render_chart
 from scanner.sources.kubernetes.kustomize_refs import Kustomization
-from scanner.sources.source_files import unreadable_folder_errors
 from scanner.sources.kubernetes.tree import (
     file_roles,
     find_charts,
     find_kustomizations,
     render_kustomizations,
 )
+from scanner.sources.source_files import unreadable_folder_errors
 
 
 class FolderSink(Protocol):
