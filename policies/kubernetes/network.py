@@ -102,7 +102,7 @@ def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> 
     return True
 
 
-def _policy_types(policy: Resource) -> set[str]:
+def policy_types(policy: Resource) -> set[str]:
     spec = mapping(policy.get("spec"))
     declared = sequence(spec.get("policyTypes"))
     if declared:
@@ -148,7 +148,7 @@ def _policy_label(policy: Resource) -> str:
     return f"{policy.get('namespace')}/{policy.get('metadata.name')}"
 
 
-def _workload_verdict(
+def workload_isolation_verdict(
     workload: Resource, policies_by_namespace: dict[Any, list[Resource]]
 ) -> Result:
     namespace = workload.get("namespace")
@@ -218,8 +218,8 @@ def k8s_workload_network_policy_applied(
     # Index ingress policies by namespace once: a large cluster has thousands of each.
     by_namespace: dict[Any, list[Resource]] = defaultdict(list)
     for policy in resources:
-        if policy.type == NETWORK_POLICY_TYPE and "Ingress" in _policy_types(policy):
+        if policy.type == NETWORK_POLICY_TYPE and "Ingress" in policy_types(policy):
             by_namespace[policy.get("namespace")].append(policy)
     for workload in resources:
         if workload.type != NETWORK_POLICY_TYPE:
-            yield workload, _workload_verdict(workload, by_namespace)
+            yield workload, workload_isolation_verdict(workload, by_namespace)

@@ -82,8 +82,8 @@ def k8s_container_resource_requests_set(workload: Resource) -> Result:
 )
 def k8s_container_memory_limit_set(workload: Resource) -> Result:
     """Without a memory limit a leaking or attacked container grows until the node runs out of
-    memory and the kernel kills other workloads. (CPU limits are not required: CPU is throttled,
-    not exhausted, and limits cause latency without protecting neighbours.)
+    memory and the kernel kills other workloads. (CPU limits are judged separately by
+    `k8s_container_cpu_limit_set`: CPU is throttled, not exhausted.)
 
     Remediation:
 
@@ -99,6 +99,39 @@ def k8s_container_memory_limit_set(workload: Resource) -> Result:
 
     return judge_containers(
         workload, problem, "every container has a memory limit", types=RESOURCE_CONTAINER_TYPES
+    )
+
+
+@check(
+    id="k8s_container_cpu_limit_set",
+    title="Containers set a CPU limit",
+    severity="low",
+    resource_types=WORKLOAD_TYPES,
+    references={"checkov": ["CKV_K8S_11"]},
+)
+def k8s_container_cpu_limit_set(workload: Resource) -> Result:
+    """Without a CPU limit a runaway or attacked container (a crypto-miner, a hot loop) can take
+    every idle core of the node; with the namespace's ResourceQuota on `limits.cpu`, pods
+    without one are rejected outright. A limit bounds each container, at the cost of throttling
+    when it is reached: set it from measured peaks, not from the request. Defaults a LimitRange
+    would apply at admission are not visible in manifests and are not assumed.
+
+    Remediation:
+
+        resources:
+          requests:
+            cpu: 250m
+          limits:
+            cpu: "1"
+    """
+
+    def problem(container: Mapping[str, Any]) -> str | None:
+        if _resource_value(container, "limits", "cpu") is None:
+            return f"{container_label(container)} has no CPU limit"
+        return None
+
+    return judge_containers(
+        workload, problem, "every container has a CPU limit", types=RESOURCE_CONTAINER_TYPES
     )
 
 
