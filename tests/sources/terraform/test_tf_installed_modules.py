@@ -193,3 +193,21 @@ def test_checks_judge_installed_modules_through_the_cli(comply):
         ),
         "module.kms_unset.aws_kms_key.this": ("unknown", ".terraform/modules/kms_unset/main.tf"),
     }
+
+
+def test_instances_of_an_installed_module_share_its_manifest_entry(tmp_path):
+    root = copy_fixture(tmp_path)
+    main = root / "main.tf"
+    text = main.read_text().replace(
+        'module "kms_rotated" {\n', 'module "kms_rotated" {\n  for_each = toset(["a", "b"])\n'
+    )
+    main.write_text(text.replace("module.kms_rotated.key_arn", 'module.kms_rotated["a"].key_arn'))
+    result = load_terraform(root)
+    assert result.errors == []
+    resources = {r.id: r for r in result.resources}
+    for key in ("a", "b"):  # Terraform installs a counted call once, under its plain key
+        rotated = resources[f'module.kms_rotated["{key}"].aws_kms_key.this']
+        assert rotated.attributes["enable_key_rotation"] is True
+        assert rotated.location.file == ".terraform/modules/kms_rotated/main.tf"
+    group = resources["aws_cloudwatch_log_group.app"]
+    assert group.attributes["kms_key_id"] == 'module.kms_rotated["a"].aws_kms_key.this.arn'
