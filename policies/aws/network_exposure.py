@@ -8,11 +8,13 @@ UnknownValueError for the caller's decision.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from scanner.core.model import UnknownValueError, is_reference
 
+_LITERAL_PREFIX = re.compile(r"\}/(\d{1,3})$")
 ALL_PROTOCOLS = frozenset({"-1", "all"})
 # ICMP has no ports: an ICMP rule never opens SSH or RDP.
 PORTLESS_PROTOCOLS = frozenset({"icmp", "1", "icmpv6", "58"})
@@ -26,6 +28,11 @@ def is_internet_cidr(cidr: Any) -> bool:
     (`data.aws_ssm_parameter.cidr.value`): its text is an address, not the CIDR it will hold.
     """
     if is_reference(cidr):
+        # A computed address with a literal prefix length (`"${data.http.ip.body}/32"`) is known
+        # to be narrower than the internet, whatever the address turns out to be.
+        prefix = _LITERAL_PREFIX.search(cidr)
+        if prefix is not None and 0 < int(prefix.group(1)) <= 128:
+            return False
         raise UnknownValueError(f"CIDR {cidr} is computed at apply time")
     if not isinstance(cidr, str):
         return bool(cidr == "0.0.0.0/0")  # an Unknown raises here; anything else is not a CIDR

@@ -206,6 +206,10 @@ FUNCTIONS: dict[str, Function] = {
 _STRUCTURAL = frozenset({"concat", "merge", "lookup", "tolist", "tomap", "jsonencode", "coalesce"})
 # Functions that may take a computed reference and keep it one.
 _REF_PRESERVING = frozenset({"tostring", "coalesce", "lookup", "concat", "tolist", "replace"})
+# String functions of a computed string: still a (not null) string known only at apply.
+_COMPUTED_STRING_OF = frozenset(
+    {"chomp", "trimspace", "lower", "upper", "title", "trim", "trimprefix", "trimsuffix"}
+)
 # Functions that build strings from their arguments: a computed argument makes a computed string
 # (known to be set, its text naming the parts), as a template does.
 _TEMPLATE_LIKE = frozenset({"format", "formatlist", "join"})
@@ -226,6 +230,13 @@ def call_function(
         if not isinstance(args[-1], list):
             return ev.failed(f"cannot expand a {type_name(args[-1])}")
         args = args[:-1] + args[-1]
+    if (
+        name in _COMPUTED_STRING_OF
+        and args
+        and isinstance(args[0], ComputedRef)
+        and all(not isinstance(a, Unknown | ComputedRef) for a in args[1:])
+    ):
+        return ComputedRef(f"{name}({args[0]})")
     if name in _TEMPLATE_LIKE and any(_holds_reference(a) for a in args):
         return _computed_string(ev, name, function, args)
     if name == "jsondecode" and args and isinstance(args[0], PartialJson):
