@@ -60,6 +60,9 @@ NSSWITCH_SOURCES = frozenset(
 # `$(VAR)` env expansion, `${VAR}`, `$VAR`, `{{ template }}`, `<placeholder>`, `%(name)s`,
 # `%{name}`, `%VAR%`. Anything else starting with `%` or `<` may be a password.
 REFERENCE = re.compile(r"^(\$\(|\$\{|\$[A-Za-z_]|\{\{|<[^<>]*>$|%\(|%\{|%[A-Za-z_]\w*%$)")
+# A fill-in-the-blank marker (`INSERT_ETCD_TOKEN`, `REPLACE_ME`, `YOUR_API_KEY_HERE`): it holds
+# no secret. (`changeme` and the like are real, guessable passwords and still count.)
+PLACEHOLDER = re.compile(r"^(INSERT|REPLACE)[_-]|^YOUR[_-]|[_-]HERE$", re.IGNORECASE)
 # A file path, not the secret itself: GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json.
 PATH = re.compile(r"^(/|\./|\.\./|~/|file:)")
 
@@ -80,8 +83,8 @@ def is_secret_name(name: str) -> bool:
 
 def is_literal_credential(value: str, name: str) -> bool:
     """Whether `value`, held under a credential-like `name`, could be the credential itself:
-    not empty, a flag, a reference, a path, an empty collection, a code expression, a setting
-    number or an nsswitch source list."""
+    not empty, a flag, a reference, a path, a fill-in placeholder, an empty collection, a code
+    expression, a setting number or an nsswitch source list."""
     text = value.strip()
     if not text or text.lower() in ("true", "false", "null", "none", "~"):
         return False
@@ -89,6 +92,8 @@ def is_literal_credential(value: str, name: str) -> bool:
         # A numeric password is still a password; a number under MAX_TOKENS is a setting.
         return bool(CREDENTIAL_ITSELF.search(normalized(name)))
     if REFERENCE.match(text) or PATH.match(text) or CODE_EXPRESSION.match(text):
+        return False
+    if PLACEHOLDER.search(text):
         return False
     if text.startswith(("[", "{")):  # a YAML/JSON collection (`custom_secrets: []`), not a value
         return False

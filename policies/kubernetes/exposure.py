@@ -9,11 +9,12 @@ from typing import Any
 
 from policies.kubernetes.network import (
     NETWORK_POLICY_TYPE,
+    allows_all_ingress,
     policy_types,
-    workload_isolation_verdict,
+    selector_matches,
 )
-from policies.pod_views import WORKLOAD_TYPES, mapping, pod_labels, quoted
-from scanner.core.model import Resource, Result, Status
+from policies.pod_views import WORKLOAD_TYPES, is_true, mapping, pod_labels, pod_spec, quoted
+from scanner.core.model import Resource, Result
 from scanner.core.registry import check
 
 SERVICE_TYPE = "kubernetes_service"
@@ -51,16 +52,25 @@ def _service_verdict(
             f"{kind} Service selects no workload among the scanned manifests of namespace "
             f"{namespace}: scan it with the workloads it exposes"
         )
-    open_ones = []
+    unprotected, notes = [], []
     for workload in exposed:
-        verdict = workload_isolation_verdict(workload, policies_by_namespace)
-        if verdict.status is not Status.PASS:
-            open_ones.append(f"{workload.id} ({verdict.message})")
-    if open_ones:
-        return Result.failed(f"{kind} Service exposes {'; '.join(open_ones)}")
+        selecting = [
+            p
+            for p in policies_by_namespace.get(namespace, ())
+            if selector_matches(mapping(p.get("spec.podSelector")), pod_labels(workload))
+        ]
+        if not selecting:
+            unprotected.append(f"{workload.id} (no ingress NetworkPolicy selects its pods)")
+        elif is_true(pod_spec(workload).get("hostNetwork")):
+            unprotected.append(f"{workload.id} (hostNetwork: NetworkPolicy does not apply)")
+        elif all(allows_all_ingress(p) for p in selecting):
+            notes.append(f"{workload.id} is selected only by policies that admit all ingress")
+    if unprotected:
+        return Result.failed(f"{kind} Service exposes {'; '.join(unprotected)}")
+    note = f" ({'; '.join(notes)}: a deliberate public exposure)" if notes else ""
     return Result.passed(
-        f"{kind} Service exposes {quoted(w.id for w in exposed)}, each selected by "
-        f"an ingress NetworkPolicy"
+        f"{kind} Service exposes {quoted(w.id for w in exposed)}, each selected by an ingress "
+        f"NetworkPolicy{note}"
     )
 
 
@@ -81,8 +91,11 @@ def k8s_service_exposed_workloads_isolated(
     Service's ports are the only limit, and the pods also accept every other connection from
     inside the cluster. Each such Service is matched to the workloads of its namespace whose pod
     labels its selector matches (among the scanned manifests); it passes when every one is
-    selected by an ingress NetworkPolicy that does not allow all ingress (the rules of
-    `k8s_workload_network_policy_applied`). A Service without a selector (an empty one is the
+    selected by an ingress NetworkPolicy (matchLabels and matchExpressions as Kubernetes
+    evaluates them) and does not use hostNetwork, to which NetworkPolicy does not apply. A
+    policy that admits all ingress still counts here, since a public Service may mean it; the
+    message says so, and `k8s_workload_network_policy_applied` judges how open the policies
+    are. A Service without a selector (an empty one is the
     same to Kubernetes: endpoints managed elsewhere), or whose selector matches no scanned
     workload, is unknown: scan it together with its workloads. ClusterIP and ExternalName
     Services get no finding.

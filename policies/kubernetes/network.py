@@ -126,7 +126,7 @@ def _peer_is_everyone(peer: Any) -> bool:
     return False
 
 
-def _allows_all_ingress(policy: Resource) -> bool:
+def allows_all_ingress(policy: Resource) -> bool:
     """An ingress rule without `ports` whose `from` is absent, empty, or names a peer that is
     everyone admits every source on every port."""
     for rule in sequence(mapping(policy.get("spec")).get("ingress")):
@@ -159,7 +159,7 @@ def workload_isolation_verdict(
         if selector_matches(mapping(p.get("spec.podSelector")), labels)
     ]
     # Policies add up: one that admits all ingress opens the pods whatever the others deny.
-    open_policies = [p for p in selecting if _allows_all_ingress(p)]
+    open_policies = [p for p in selecting if allows_all_ingress(p)]
     if open_policies:
         names = ", ".join(_policy_label(p) for p in open_policies)
         return Result.failed(f"NetworkPolicy {names} selects its pods and allows all ingress")

@@ -35,6 +35,8 @@ NOT_CREDENTIALS = [
     ("ENABLE_TOKEN", "true"),
     ("DB_PASSWORD", "<your password>"),
     ("DB_PASSWORD", "%(db_password)s"),
+    ("ETCD_INITIAL_CLUSTER_TOKEN", "INSERT_ETCD_INITIAL_CLUSTER_TOKEN"),
+    ("API_KEY", "your-api-key-here"),
 ]
 CREDENTIALS = [
     ("MYSQL_PASSWORD", "1234"),
@@ -44,6 +46,7 @@ CREDENTIALS = [
     ("TOKEN", "abc.def"),
     ("DB_PASSWORD", "%000"),
     ("DB_PASSWORD", "<3kittens"),
+    ("DB_PASSWORD", "changeme"),
 ]
 
 
@@ -74,6 +77,7 @@ def test_any_plain_password_under_a_password_name_is_a_credential(value: str) ->
         value.lower() in ("true", "false", "null", "none")
         or (starts_like_code and any(c in value for c in "(["))
         or windows_variable
+        or re.search(r"^(INSERT|REPLACE)[_-]|^YOUR[_-]|[_-]HERE$", value, re.IGNORECASE)
     ):
         return
     assert is_literal_credential(value, "DB_PASSWORD")
