@@ -102,6 +102,10 @@ def is_tool_config(api_version: str, kind: str) -> bool:
     return api_version == "v1" and kind == "Config"  # a kubeconfig
 
 
+# Component configuration files in *.k8s.io groups that no API server serves: they carry no
+# metadata.name (the loader gives them a synthetic one).
+CONFIG_FILE_KINDS = frozenset({"KubeletConfiguration"})
+
 BUILTIN_GROUPS = frozenset(
     {"", "apps", "batch", "autoscaling", "policy", "extensions", "events", "discovery"}
 )
@@ -137,7 +141,7 @@ def is_builtin_kind(api_version: str, kind: str) -> bool:
     """A kind the API server itself serves (`v1` ConfigMap, `apps/v1` Deployment...), which it
     rejects without a name; `v1` Policy (a scheduler config) and custom kinds are not."""
     group = api_version.rpartition("/")[0]
-    if not (group in BUILTIN_GROUPS or group.endswith(".k8s.io")):
+    if not (group in BUILTIN_GROUPS or group.endswith(".k8s.io")) or kind in CONFIG_FILE_KINDS:
         return False
     return (
         kind in NAMESPACED_BUILTIN_KINDS or kind in POD_SPEC_PATHS or (kind in CLUSTER_SCOPED_KINDS)
