@@ -112,6 +112,22 @@ class _PlanLoader:
         self.config_files: ConfigFiles | None = None
 
     def run(self, max_file_size: int) -> list[Resource]:
+        if self.document.errored:
+            self.errors.append(
+                ScanError(
+                    self.rel,
+                    "Terraform could not finish this plan (errored: true): resources it did not "
+                    "plan are not judged; fix the plan's errors and scan again",
+                )
+            )
+        elif not self.document.complete:
+            self.warnings.append(
+                ScanWarning(
+                    self.rel,
+                    "the plan is not complete (complete: false, e.g. -target or deferred "
+                    "changes): resources it leaves out are not judged",
+                )
+            )
         self._read_config_files(max_file_size)
         sensitive_values = {
             address: resource.get("sensitive_values")

@@ -31,6 +31,8 @@ class PlanDocument:
     resource_changes: list[dict[str, Any]]
     planned_values: dict[str, Any]
     configuration: dict[str, Any]
+    errored: bool = False  # Terraform stopped planning on an error: the plan is partial
+    complete: bool = True  # false for plans with deferred changes (-target, unknown for_each)
 
 
 def looks_like_plan(path: Path) -> bool:
@@ -70,6 +72,11 @@ def parse_plan(text: str) -> PlanDocument:
         if "values" in document:
             raise PlanError("this is Terraform state, not a plan: scan `terraform show -json PLAN`")
         raise PlanError("not a Terraform plan: no planned_values or resource_changes")
+    if "resource_changes" not in document and planned_resources(document["planned_values"]):
+        raise PlanError(
+            "the plan has planned_values but no resource_changes: without after_unknown an "
+            "unknown value cannot be told from an absent one"
+        )
     changes = document.get("resource_changes") or []
     planned = document.get("planned_values") or {}
     configuration = document.get("configuration") or {}
@@ -84,12 +91,16 @@ def parse_plan(text: str) -> PlanDocument:
         resource_changes=changes,
         planned_values=planned,
         configuration=configuration,
+        errored=document.get("errored") is True,
+        complete=document.get("complete") is not False,
     )
 
 
-def planned_resources(planned_values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def planned_resources(planned_values: Any) -> dict[str, dict[str, Any]]:
     """Every resource of `planned_values` (root module and nested child modules) by address."""
     found: dict[str, dict[str, Any]] = {}
+    if not isinstance(planned_values, dict):
+        return found
     stack = [planned_values.get("root_module")]
     while stack:
         module = stack.pop()

@@ -178,6 +178,10 @@ def _broken_plans() -> dict[str, tuple[str, str]]:
             json.dumps({"format_version": "1.0", "values": {"root_module": {}}}),
             "this is Terraform state, not a plan",
         ),
+        "planned values only": (
+            json.dumps({k: v for k, v in plan.items() if k != "resource_changes"}),
+            "planned_values but no resource_changes",
+        ),
         "changes not a list": (
             json.dumps({**plan, "resource_changes": {"a": 1}}),
             "resource_changes must be a list of objects",
@@ -241,3 +245,23 @@ def test_plan_ids_match_a_configuration_scan_of_the_same_folder(comply, tmp_path
     config_ids = {f["resource"]["id"] for f in config.json()["findings"]}
     assert "infra:aws_kms_key.unrotated" in plan_ids & config_ids
     assert 'infra:aws_kms_key.per_region["us"]' in plan_ids
+
+
+def test_an_errored_plan_is_judged_but_exits_2(comply, tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({**json.loads(PLAN.read_text()), "errored": True}))
+    result = comply("scan", "terraform-plan", plan, "--config-dir", STACK, "-o", "json")
+    assert result.exit_code == 2
+    document = result.json()
+    assert len(document["errors"]) == 1
+    assert "could not finish this plan (errored: true)" in document["errors"][0]["message"]
+    assert statuses(document, "kms_key_rotation_enabled")["aws_kms_key.unrotated"] == "fail"
+
+
+def test_an_incomplete_plan_is_a_warning(comply, tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({**json.loads(PLAN.read_text()), "complete": False}))
+    result = comply("scan", "terraform-plan", plan, "--config-dir", STACK, "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    warnings = [w["message"] for w in result.json()["warnings"]]
+    assert any("the plan is not complete (complete: false" in w for w in warnings)
