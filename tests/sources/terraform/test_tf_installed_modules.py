@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scanner.core.model import is_unknown
 from scanner.sources.terraform import load_terraform
-from scanner.sources.terraform.installed import comparable_source, same_source
+from scanner.sources.terraform.installed import comparable_source, read_manifest, same_source
 from tests.sources.terraform.conftest import FIXTURES
 
 INSTALLED = FIXTURES / "installed_modules"
@@ -211,3 +214,31 @@ def test_instances_of_an_installed_module_share_its_manifest_entry(tmp_path):
         assert rotated.location.file == ".terraform/modules/kms_rotated/main.tf"
     group = resources["aws_cloudwatch_log_group.app"]
     assert group.attributes["kms_key_id"] == 'module.kms_rotated["a"].aws_kms_key.this.arn'
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["Modules", "Key", "Source", "Dir", "Version", "x"]), children
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(document=json_values)
+def test_any_manifest_is_read_or_an_error_naming_it(tmp_path_factory, document):
+    root = tmp_path_factory.mktemp("root")
+    (root / MANIFEST).parent.mkdir(parents=True)
+    (root / MANIFEST).write_text(json.dumps(document))
+    manifest, error = read_manifest(root, root, 1024 * 1024)
+    assert (manifest is None) != (error is None)
+    if error is not None:
+        assert error.target == ".terraform/modules/modules.json"
+    else:
+        assert all(isinstance(m.directory, Path) for m in manifest.modules.values())
