@@ -11,6 +11,7 @@ from scanner import __version__
 from scanner.cli.common import fail, framework_dir_option, load_policies, policy_options
 from scanner.compliance.attestations import AttestationError, load_attestations
 from scanner.compliance.waivers import WaiverError, load_waivers
+from scanner.core.model import ScanWarning
 from scanner.evidence.builder import (
     BuildOptions,
     EvidenceError,
@@ -94,7 +95,10 @@ def export(
             inputs.attestations_file = copied
             attachments.update(files)
         if waivers_path is not None:
-            inputs.waivers = load_waivers(waivers_path)
+            waiver_warnings: list[ScanWarning] = []
+            inputs.waivers = load_waivers(waivers_path, waiver_warnings)
+            for warning in waiver_warnings:
+                click.echo(f"comply: warning: {warning.target}: {warning.message}", err=True)
             inputs.waivers_file, files = waivers_file(waivers_path)
             attachments.update(files)
         inputs.attachments = attachments

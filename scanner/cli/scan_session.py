@@ -163,7 +163,7 @@ class ScanSession:
             )
         waivers = []
         if s["waivers_path"] is not None:
-            waivers = _or_fail(lambda: load_waivers(Path(s["waivers_path"])), WaiverError)
+            waivers = _or_fail(lambda: load_waivers(Path(s["waivers_path"]), warnings), WaiverError)
         options = ScanOptions(
             frameworks=list(s["frameworks"]),
             categories=list(s["categories"]),

@@ -21,6 +21,7 @@ from scanner.core.model import ControlRef, ScanWarning
 from scanner.core.yaml_files import YamlFileError, load_yaml_file
 
 REQUIRED_FIELDS = ("control", "statement", "owner", "date", "expires")
+KNOWN_FIELDS = frozenset({*REQUIRED_FIELDS, "framework", "evidence"})
 URL_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
@@ -74,8 +75,15 @@ def _as_date(value: Any, field_name: str, where: str) -> dt.date:
 def _parse_entry(entry: Any, where: str, catalog: Catalog) -> Attestation:
     if not isinstance(entry, Mapping):
         raise AttestationError(f"{where}: must be a mapping")
+    # A typo (`evidance:`) must not be ignored while the control shows attested.
+    unknown = sorted(str(key) for key in entry if key not in KNOWN_FIELDS)
+    if unknown:
+        known = ", ".join(sorted(KNOWN_FIELDS))
+        raise AttestationError(
+            f"{where}: unknown field(s) {', '.join(map(repr, unknown))} (known fields: {known})"
+        )
     for key in REQUIRED_FIELDS:
-        if entry.get(key) in (None, ""):
+        if not str(entry.get(key) or "").strip():
             raise AttestationError(f"{where}: missing required field {key!r}")
     try:
         control = catalog.find(str(entry["control"]), entry.get("framework"))
@@ -107,15 +115,15 @@ def _parse_entry(entry: Any, where: str, catalog: Catalog) -> Attestation:
 def load_attestations(path: Path, catalog: Catalog) -> tuple[list[Attestation], list[ScanWarning]]:
     """Parse and validate an attestations file. An attestation naming an evidence file that does
     not exist (relative to the file's folder) is kept, with a warning, but does not count."""
+    warnings: list[ScanWarning] = []
     try:
-        document = load_yaml_file(path)
+        document = load_yaml_file(path, warnings)
     except YamlFileError as exc:
         raise AttestationError(str(exc)) from exc
     entries = document.get("attestations") if isinstance(document, Mapping) else None
     if not isinstance(entries, list):
         raise AttestationError(f"{path}: expected a mapping with an 'attestations' list")
     attestations = []
-    warnings: list[ScanWarning] = []
     for index, entry in enumerate(entries, start=1):
         attestation = _parse_entry(entry, f"{path.name} entry {index}", catalog)
         missing = tuple(

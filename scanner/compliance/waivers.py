@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.core.dates import parse_date
+from scanner.core.model import ScanWarning
 from scanner.core.yaml_files import YamlFileError, load_yaml_file
 
 REQUIRED_FIELDS = ("check", "resource", "reason", "approver", "ticket", "expires")
@@ -70,7 +71,8 @@ def _as_date(value: Any, where: str) -> dt.date:
 def _parse(entry: Any, where: str) -> Waiver:
     if not isinstance(entry, Mapping):
         raise WaiverError(f"{where}: must be a mapping")
-    missing = [key for key in REQUIRED_FIELDS if entry.get(key) in (None, "")]
+    # Whitespace is no reason, approver or ticket: a blank one must not suppress a finding.
+    missing = [key for key in REQUIRED_FIELDS if not str(entry.get(key) or "").strip()]
     if missing:
         raise WaiverError(f"{where}: missing required field(s) {', '.join(missing)}")
     unknown = sorted(set(entry) - set(REQUIRED_FIELDS))
@@ -87,9 +89,10 @@ def _parse(entry: Any, where: str) -> Waiver:
     )
 
 
-def load_waivers(path: Path) -> list[Waiver]:
+def load_waivers(path: Path, warnings: list[ScanWarning] | None = None) -> list[Waiver]:
+    """The waivers of `path`; a duplicate key is a warning in `warnings` (an error without)."""
     try:
-        document = load_yaml_file(path)
+        document = load_yaml_file(path, warnings)
     except YamlFileError as exc:
         raise WaiverError(str(exc)) from exc
     entries = document.get("waivers") if isinstance(document, Mapping) else None

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from scanner.core.yaml_budget import DuplicateKey, YamlTooLarge, check_expansion, duplicate_keys
+
 try:
     from yaml import CSafeLoader as SafeLoader
 
@@ -39,6 +41,8 @@ class Document:
     end_line: int
     node: yaml.Node | None
     line_offset: int = 0  # lines before the text the node's marks count from
+    # Keys written twice in one mapping (YAML keeps the last silently): the loader warns.
+    duplicates: list[DuplicateKey] = field(default_factory=list)
 
 
 @dataclass
@@ -60,7 +64,7 @@ def parse_yaml(text: str) -> ParsedText:
     lines = text.splitlines()
     try:
         return ParsedText(_compose_all(text, 0, lines), lines=lines)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, YamlTooLarge):
         pass
     except RecursionError:
         pass
@@ -75,6 +79,8 @@ def parse_yaml(text: str) -> ParsedText:
             line = _error_line(exc, offset)
             line = None if line is None else min(line, last_line)
             parsed.errors.append(ParseError(_describe(exc, offset), line, chunk))
+        except YamlTooLarge as exc:
+            parsed.errors.append(ParseError(str(exc), exc.line, chunk))
         except RecursionError:
             parsed.errors.append(ParseError("document nested too deeply", offset + 1, chunk))
     return parsed
@@ -204,7 +210,7 @@ class _Unusual(Exception):
     """A construct the fast path leaves to the safe constructor (merge keys, non-string keys)."""
 
 
-def _construct(loader: Any, node: yaml.Node) -> Any:
+def _construct(loader: Any, node: yaml.Node, duplicates: list[yaml.Node]) -> Any:
     """The node as Python data, as the Kubernetes API reads YAML (go-yaml, then JSON).
 
     Plain strings, mappings and sequences (nearly all of a manifest) are built directly; int,
@@ -216,14 +222,16 @@ def _construct(loader: Any, node: yaml.Node) -> Any:
     for the whole document (configured the same way).
     """
     try:
-        return _build(node, loader, {})
+        return _build(node, loader, {}, duplicates)
     except _Unusual:
+        duplicates.clear()
+        duplicates.append(node)  # the whole document: duplicate_keys() walks it
         return loader.construct_document(node)
     finally:
         loader.constructed_objects = {}
 
 
-def _build(node: yaml.Node, loader: Any, memo: dict[int, Any]) -> Any:
+def _build(node: yaml.Node, loader: Any, memo: dict[int, Any], dupes: list[yaml.Node]) -> Any:
     kind = type(node)
     if kind is yaml.ScalarNode:
         tag = node.tag
@@ -241,11 +249,13 @@ def _build(node: yaml.Node, loader: Any, memo: dict[int, Any]) -> Any:
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
                 raise _Unusual
-            mapping[key_node.value] = _build(value_node, loader, memo)
+            if key_node.value in mapping:
+                dupes.append(node)
+            mapping[key_node.value] = _build(value_node, loader, memo, dupes)
         return mapping
     sequence: list[Any] = []
     memo[id(node)] = sequence
-    sequence.extend(_build(item, loader, memo) for item in node.value)
+    sequence.extend(_build(item, loader, memo, dupes) for item in node.value)
     return sequence
 
 
@@ -306,9 +316,15 @@ def _compose_all(text: str, offset: int, lines: Sequence[str]) -> list[Document]
             node = loader.get_node()
             if node is None:
                 break
-            data = _construct(loader, node)
+            if "&" in text:  # only a document with anchors has aliases to expand
+                check_expansion(node, offset)
+            with_duplicates: list[yaml.Node] = []
+            data = _construct(loader, node, with_duplicates)
             start, end = node_span(node, lines, offset)
-            documents.append(Document(data, start, end, node, offset))
+            document = Document(data, start, end, node, offset)
+            for mapping in dict.fromkeys(with_duplicates):  # each mapping once, in order
+                document.duplicates.extend(duplicate_keys(mapping, offset))
+            documents.append(document)
     finally:
         loader.dispose()
     return documents

@@ -179,6 +179,7 @@ class _Loader:
         previous_end = 0
         for document in parsed.documents:
             if is_kubernetes_object(document.data):
+                self._warn_duplicates(rel, document, with_lines)
                 helm_source = (
                     sources.source_for(document.start_line, previous_end) if sources else None
                 )
@@ -191,6 +192,18 @@ class _Loader:
                 ScanWarning(rel, f"{e.message}; ignored: no apiVersion and kind in it", e.line)
                 for e in parsed.errors
                 if e not in broken
+            )
+
+    def _warn_duplicates(self, rel: str, document: Document, with_lines: bool) -> None:
+        for duplicate in document.duplicates:
+            lines = f" (lines {duplicate.first_line} and {duplicate.line})" if with_lines else ""
+            self.warnings.append(
+                ScanWarning(
+                    rel,
+                    f"key {duplicate.key!r} is written twice in one mapping{lines}; comply judges "
+                    "the last one, and kubectl's default (strict) validation rejects the file",
+                    duplicate.line if with_lines else None,
+                )
             )
 
     def _load_document(
