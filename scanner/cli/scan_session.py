@@ -81,8 +81,10 @@ def effective_settings(config: Config, given: dict[str, Any]) -> dict[str, Any]:
 
 
 def _emit(targets: Sequence[OutputTarget], report: Any) -> None:
+    from scanner.compliance.report_redaction import redacted_report
     from scanner.report import write
 
+    report = redacted_report(report)  # once, for every format
     for target in targets:
         if target.path is None:
             color = (

@@ -1,9 +1,18 @@
 """Redaction of secrets before anything leaves comply: snapshots, reports, evidence bundles.
 
-Two nets: values under keys that name a credential (`password`, `client_secret`, environment
-variable containers...), and values that look like one whatever their key (AWS access keys, PEM
-private keys, credentials in URLs, JWTs). Kubernetes Secret `data`/`stringData` values are always
-redacted. No check reads a secret's value, only whether something is configured.
+The one place that decides what a secret is. Two nets, applied to every string of a structure:
+
+- by key name (`scanner.core.secret_names`): values under keys that name a credential
+  (`password`, `client_secret`, `api_token` ...), every value of an environment-variable
+  container, every value of a Kubernetes Secret's `data`/`stringData`, the value of a
+  `{Key|Name: <credential name>, Value: ...}` pair (AWS tags, env entries, probe `httpHeaders`),
+  the value after a `--password`-style item of an argument list, an SSM SecureString's value,
+  and whole scripts and object copies (`user_data`, `last-applied-configuration`);
+- by value shape (`scanner.core.secret_text`): AWS keys, PEM private keys, JWTs, tokens,
+  credentials in URLs, `password=...` assignments inside any string.
+
+Checks judge the unredacted model; only what is written is redacted. No check reads a secret's
+value, only whether something is configured, and a check that finds a secret says where, not what.
 """
 
 from __future__ import annotations
@@ -13,43 +22,45 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-REDACTED = "<redacted>"
-
-# Key names whose string values are credentials. Matched against the key lower-cased with
-# separators removed ("DB_PASSWORD", "dbPassword", "client-secret" ...).
-_SECRET_NAME = re.compile(
-    r"(password|passwd|passphrase|secret|token|credential|privatekey|apikey|accesskeysecret"
-    r"|connectionstring|authorization|auth)"
+from scanner.core.secret_names import (
+    ENVIRONMENT_KEYS,
+    KEY_NAME_RULE,
+    WHOLE_VALUE_KEYS,
+    is_secret_key,
+    squash,
 )
-# ... except names that only *describe* a secret (password policy settings, secret ARNs,
-# pagination tokens are dropped already): metadata, not a credential.
-_METADATA_SUFFIX = re.compile(
-    r"(arn|arns|id|ids|name|names|type|types|status|enabled|date|time|lastused|length|"
-    r"prevention|age|count|version|versionid|versionids|expiry|required|policy|kmskeyid|"
-    r"characters|symbols|numbers|rotation|rotationrules|owner|region|config|configuration)$"
-)
-# Containers of environment variables: every value inside is treated as a secret, whatever the
-# variable's name (Lambda `Environment.Variables`, ECS `environment: [{name, value}]`).
-_ENVIRONMENT_KEYS = frozenset({"variables", "environment", "environmentvariables", "env"})
-# Settings whose names happen to contain a secret word (EC2 MetadataOptions.HttpTokens is
-# "required" or "optional", which the IMDSv2 check reads).
-_SAFE_KEYS = frozenset({"httptokens"})
+from scanner.core.secret_text import REDACTED, looks_like_secret, redact_text, shape_rules
+
+__all__ = [
+    "KEY_NAME_RULE",
+    "REDACTED",
+    "is_secret_key",
+    "looks_like_secret",
+    "redact",
+    "redact_text",
+    "redaction_rules",
+]
+
+_PAIR_NAMES = ("Key", "key", "Name", "name")
+_PAIR_VALUES = ("Value", "value")
+_SECURE_STRING = "SecureString"
+# `--password`, `-p`-less long flags: the next item of an argument list is the secret.
+_FLAG = re.compile(r"-{1,2}[A-Za-z0-9_.-]{1,80}")
 
 
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
-
-
-@lru_cache(maxsize=8192)  # key names repeat across every resource of a scan
-def _squash(key: str) -> str:
-    return _NOT_ALNUM.sub("", key.lower())
-
-
-@lru_cache(maxsize=4096)  # the same few hundred key names recur across every resource
-def is_secret_key(key: str) -> bool:
-    squashed = _squash(key)
-    if squashed in _SAFE_KEYS:
-        return False
-    return bool(_SECRET_NAME.search(squashed)) and not _METADATA_SUFFIX.search(squashed)
+def redaction_rules() -> list[str]:
+    """What redaction does, in words: listed in evidence metadata so an auditor knows."""
+    return [
+        KEY_NAME_RULE,
+        "the whole value of user_data scripts and kubectl last-applied-configuration annotations",
+        "every value of environment-variable containers (Variables, environment, env)",
+        "every value of Kubernetes Secret data and stringData",
+        "the value of {Key|Name, Value} pairs whose name names a credential (tags, env entries, "
+        "HTTP headers)",
+        "the item after a --flag naming a credential in argument and command lists",
+        "the value of SSM SecureString parameters",
+        *shape_rules(),
+    ]
 
 
 def _redact_environment(value: Any) -> Any:
@@ -64,55 +75,19 @@ def _redact_environment(value: Any) -> Any:
     if isinstance(value, list):
         out = []
         for item in value:
-            if isinstance(item, Mapping) and "value" in item:
-                out.append({**item, "value": REDACTED})
-            elif isinstance(item, Mapping) and "Value" in item:
-                out.append({**item, "Value": REDACTED})
+            if isinstance(item, Mapping) and ("value" in item or "Value" in item):
+                out.append(
+                    {
+                        str(k): (
+                            REDACTED if k in _PAIR_VALUES and v not in (None, "") else redact(v)
+                        )
+                        for k, v in item.items()
+                    }
+                )
             else:
                 out.append(redact(item))
         return out
     return value
-
-
-# Values that are credentials whatever key they sit under.
-SECRET_VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "aws access key id": re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
-    "private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    "credentials in a URL": re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE),
-    "JSON web token": re.compile(
-        r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
-    ),
-    "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),
-    "Slack token": re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-}
-KEY_NAME_RULE = (
-    "values under keys naming a credential (password, secret, token, private key, api key, "
-    "credential, connection string, authorization), except names that only describe one "
-    "(..._arn, ..._id, ..._length, ..._policy ...)"
-)
-
-
-# One pass over each string instead of one per pattern; each keeps its own case rule.
-_ANY_SECRET_VALUE = re.compile(
-    "|".join(
-        f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
-        for p in SECRET_VALUE_PATTERNS.values()
-    )
-)
-
-
-def looks_like_secret(text: str) -> bool:
-    return _ANY_SECRET_VALUE.search(text) is not None
-
-
-def redaction_rules() -> list[str]:
-    """What redaction does, in words: listed in evidence metadata so an auditor knows."""
-    return [
-        KEY_NAME_RULE,
-        "every value of environment-variable containers (Variables, environment)",
-        "every value of Kubernetes Secret data and stringData",
-        *(f"any value that looks like a {name}" for name in SECRET_VALUE_PATTERNS),
-    ]
 
 
 def _redact_kubernetes_secret(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -123,25 +98,69 @@ def _redact_kubernetes_secret(value: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _pair_is_secret(value: Mapping[str, Any]) -> bool:
+    """{Key: api_token, Value: ...}, {name: Authorization, value: ...}, or a SecureString."""
+    for name_key in _PAIR_NAMES:
+        name = value.get(name_key)
+        if isinstance(name, str) and is_secret_key(name):
+            return True
+    return value.get("type") == _SECURE_STRING or value.get("Type") == _SECURE_STRING
+
+
+def _redact_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
+    if value.get("kind") == "Secret":
+        value = _redact_kubernetes_secret(value)
+    secret_pair = any(k in value for k in _PAIR_VALUES) and _pair_is_secret(value)
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = _redact_key(str(key))
+        if secret_pair and name in _PAIR_VALUES and item not in (None, ""):
+            out[name] = REDACTED
+        elif squash(name) in ENVIRONMENT_KEYS and isinstance(item, Mapping | list):
+            out[name] = _redact_environment(item)
+        elif (isinstance(item, str) and item and is_secret_key(name)) or (
+            squash(name) in WHOLE_VALUE_KEYS and item not in (None, "")
+        ):
+            out[name] = REDACTED
+        else:
+            out[name] = redact(item)
+    return out
+
+
+@lru_cache(maxsize=8192)  # key names repeat across every resource of a scan
+def _redact_key(key: str) -> str:
+    """A key is written too: one that is itself a credential (an access key id used as a map
+    key) is redacted like any string."""
+    return redact_text(key)
+
+
+def _redact_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    out: list[Any] = []
+    secret_follows = False
+    for item in value:
+        if secret_follows and isinstance(item, str) and not item.startswith("-"):
+            out.append(REDACTED)
+        else:
+            out.append(redact(item))
+        # ["--db-password", "hunter2"]: the flag names the secret, the next item is it.
+        secret_follows = (
+            isinstance(item, str) and _FLAG.fullmatch(item) is not None and is_secret_key(item)
+        )
+    return out
+
+
 def redact(value: Any) -> Any:
-    """A copy of `value` with secret-looking string values replaced by `<redacted>`."""
+    """A copy of `value` with every credential in it replaced by `<redacted>`.
+
+    Strings keep their text around a credential-shaped part; mappings and lists are copied.
+    Other values (numbers, dates, markers) are returned as they are.
+    """
     if isinstance(value, str):
-        return REDACTED if looks_like_secret(value) else value
+        return redact_text(value)
     if value is None or isinstance(value, bool | int | float):
         return value  # the common leaves, before the (slow) abstract-base-class checks below
-    if isinstance(value, Mapping) and value.get("kind") == "Secret":
-        value = _redact_kubernetes_secret(value)
     if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            name = str(key)
-            if _squash(name) in _ENVIRONMENT_KEYS and isinstance(item, Mapping | list):
-                out[name] = _redact_environment(item)
-            elif isinstance(item, str) and item and is_secret_key(name):
-                out[name] = REDACTED
-            else:
-                out[name] = redact(item)
-        return out
-    if isinstance(value, list):
-        return [redact(item) for item in value]
+        return _redact_mapping(value)
+    if isinstance(value, list | tuple):
+        return _redact_list(value)
     return value

@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.evidence.manifest import file_entries
 from scanner.evidence.model import BundleModel, ControlRecord
-from scanner.evidence.text_safety import dump_json, scrub
+from scanner.evidence.text_safety import dump_json
 
 
 def _control_rollup(control: ControlRecord) -> dict[str, Any]:
@@ -163,5 +163,4 @@ def oscal_file(model: BundleModel, files: Mapping[str, bytes]) -> dict[str, byte
     digests = {entry["path"]: entry for entry in file_entries(files)}
     takes_files = len(inspect.signature(generate).parameters) >= 2
     document = generate(model, digests) if takes_files else generate(model)
-    text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
-    return {"oscal/assessment-results.json": scrub(text).encode("utf-8")}
+    return {"oscal/assessment-results.json": dump_json(document, sort_keys=False)}

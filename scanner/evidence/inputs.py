@@ -15,7 +15,7 @@ import yaml
 
 from scanner.compliance.attestations import URL_PATTERN, Attestation
 from scanner.compliance.catalog import Catalog
-from scanner.core.redaction import SECRET_VALUE_PATTERNS, redact
+from scanner.core.redaction import looks_like_secret, redact
 from scanner.evidence.errors import EvidenceError
 from scanner.evidence.filenames import safe_copy_name
 from scanner.evidence.manifest import sha256_hex
@@ -103,7 +103,7 @@ def carry_file(data: bytes) -> tuple[bytes | None, bool]:
     if text is not None:
         cleaned = scrub(text)
         return cleaned.encode("utf-8"), cleaned != text
-    if any(p.search(data.decode("latin-1")) for p in SECRET_VALUE_PATTERNS.values()):
+    if looks_like_secret(data.decode("latin-1")):
         return None, False
     return data, False
 

@@ -2,12 +2,17 @@
 
 Every renderer is a pure function `render(report, *, color=False) -> str` with no I/O, so that
 the same report can be written to several destinations and tested byte for byte.
+
+`render` and `write` are the choke point between a scan and anything written: each renders the
+redacted copy of the report (`scanner.compliance.report_redaction`), so no format can print a
+secret the inputs held, and strips terminal control characters from text formats.
 """
 
 from __future__ import annotations
 
 from typing import Protocol, TextIO
 
+from scanner.compliance.report_redaction import redacted_report
 from scanner.compliance.results import ScanReport
 from scanner.report import console, github, gitlab, json_report, junit, markdown, sarif
 
@@ -39,13 +44,13 @@ def render(format_name: str, report: ScanReport, *, color: bool = False) -> str:
         raise UnknownFormatError(
             f"unknown report format {format_name!r}; choose from {', '.join(FORMATS)}"
         ) from None
-    return renderer(report, color=color)
+    return renderer(redacted_report(report), color=color)
 
 
 def write(format_name: str, report: ScanReport, handle: TextIO, *, color: bool = False) -> None:
     """Write `report` to an open text file; JSON streams instead of building one string."""
     if format_name == "json":
-        json_report.write(report, handle)
+        json_report.write(redacted_report(report), handle)
     else:
         handle.write(render(format_name, report, color=color))
 

@@ -2,8 +2,8 @@
 
 Fields are only ever added within a schema version. Findings carry what the scan concluded —
 messages, ids, locations, control references. The `resources` section carries each resource's raw
-data as evidence, always passed through `scanner.core.redaction` first, since raw data may hold
-secrets.
+data as evidence. Raw data may hold secrets: `scanner.report.write` renders only the redacted copy
+of a report (`scanner.compliance.report_redaction`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any, TextIO
 
 from scanner.compliance.results import ScanReport
 from scanner.core.model import ControlRef, Finding, Resource, ScanError, Status
-from scanner.core.redaction import redact
 
 SCHEMA_VERSION = "1"
 TOOL_NAME = "comply"
@@ -123,7 +122,7 @@ def _resources(report: ScanReport) -> Iterator[dict[str, Any]]:
             "type": resource.type,
             "source": resource.source,
             "location": resource.location.to_dict(),
-            "raw": redact(resource.raw),
+            "raw": resource.raw,
         }
 
 

@@ -1,0 +1,158 @@
+"""A redacted copy of a ScanReport: what every report format renders, and nothing else.
+
+Checks judged the unredacted inventory; this copy is made after judging, so redaction never
+changes a result. Every string in it went through `scanner.core.redaction` (messages, resource
+ids, file paths, suppression reasons, scan errors, attestation statements, raw data, context).
+What the scan decided is carried over, not recomputed from redacted text: a finding keeps the
+fingerprint of its real resource id (baselines keep matching) and whether it blocks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from scanner.compliance.results import ScanReport
+from scanner.core.model import Finding, Location, Resource, Unknown
+from scanner.core.redaction import redact, redact_text
+
+
+@dataclasses.dataclass
+class RedactedFinding(Finding):
+    """A finding whose strings are redacted; its fingerprint is the original's."""
+
+    kept_fingerprint: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        return self.kept_fingerprint
+
+
+@dataclasses.dataclass
+class RedactedReport(ScanReport):
+    """A report whose strings are redacted; which findings block was decided on the original."""
+
+    blocking: frozenset[int] = frozenset()  # id() of the redacted findings that block
+
+    def is_blocking(self, finding: Finding) -> bool:
+        return id(finding) in self.blocking
+
+
+class _Redactor:
+    """Copies with every string redacted; one copy per original object (findings share their
+    resource, and the inventory holds the same resources)."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        self.objects: dict[int, Any] = {}
+
+    def text(self, value: str) -> str:
+        cached = self.texts.get(value)
+        if cached is None:
+            cached = self.texts[value] = redact_text(value)
+        return cached
+
+    def optional(self, value: str | None) -> str | None:
+        return None if value is None else self.text(value)
+
+    def location(self, location: Location) -> Location:
+        return dataclasses.replace(
+            location,
+            file=self.optional(location.file),
+            account=self.optional(location.account),
+            region=self.optional(location.region),
+        )
+
+    def resource(self, resource: Resource) -> Resource:
+        copy = self.objects.get(id(resource))
+        if copy is None:
+            copy = Resource(
+                type=self.text(resource.type),
+                id=self.text(resource.id),
+                source=resource.source,
+                location=self.location(resource.location),
+                attributes=redact(resource.attributes),
+                raw=redact(resource.raw),
+                skips=[self.value(skip) for skip in resource.skips],
+                extra_locations=[self.location(loc) for loc in resource.extra_locations],
+            )
+            self.objects[id(resource)] = copy
+        return copy
+
+    def finding(self, finding: Finding) -> RedactedFinding:
+        return RedactedFinding(
+            check_id=finding.check_id,
+            title=self.text(finding.title),
+            severity=finding.severity,
+            status=finding.status,
+            message=self.text(finding.message),
+            resource=self.resource(finding.resource),
+            controls=list(finding.controls),
+            suppression_reason=self.optional(finding.suppression_reason),
+            original_status=finding.original_status,
+            suppressed_by=finding.suppressed_by,
+            kept_fingerprint=finding.fingerprint,
+        )
+
+    def value(self, value: Any) -> Any:
+        """Any other field: dataclasses field by field, containers item by item."""
+        if value is None or isinstance(value, bool | int | float | Enum | date | Unknown):
+            return value  # enums first: a StrEnum is also a str
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Resource):
+            return self.resource(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {
+                f.name: self.value(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if f.init
+            }
+            return dataclasses.replace(value, **changes)
+        if isinstance(value, Mapping):
+            return redact(value)  # key-name rules apply inside mappings
+        if isinstance(value, list | tuple | set | frozenset):
+            return type(value)(self.value(item) for item in value)
+        return value
+
+
+def redacted_report(report: ScanReport) -> RedactedReport:
+    """The copy every report format renders (given a redacted report, returns it as it is)."""
+    if isinstance(report, RedactedReport):
+        return report
+    r = _Redactor()
+    findings = [r.finding(finding) for finding in report.findings]
+    blocking = frozenset(
+        id(copy)
+        for copy, original in zip(findings, report.findings, strict=True)
+        if report.is_blocking(original)
+    )
+    baseline = report.baseline
+    changed = report.changed_resource_ids
+    return RedactedReport(
+        tool_version=report.tool_version,
+        source=report.source,
+        targets=[r.text(t) for t in report.targets],
+        root=r.text(report.root),
+        started_at=report.started_at,
+        finished_at=report.finished_at,
+        findings=list(findings),
+        checks=report.checks,  # comply's own check metadata (and the functions): no input data
+        errors=[r.value(e) for e in report.errors],
+        warnings=[r.value(w) for w in report.warnings],
+        controls=[r.value(c) for c in report.controls],
+        frameworks=list(report.frameworks),
+        severity_threshold=report.severity_threshold,
+        resources_scanned=report.resources_scanned,
+        files_scanned=report.files_scanned,
+        sarif_prefix=r.text(report.sarif_prefix),
+        baseline=None if baseline is None else r.value(baseline),
+        changed_since=r.optional(report.changed_since),
+        changed_resource_ids=None if changed is None else frozenset(r.text(i) for i in changed),
+        inventory=[r.resource(resource) for resource in report.inventory],
+        context=redact(report.context),
+        blocking=blocking,
+    )
