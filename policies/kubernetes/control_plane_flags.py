@@ -244,6 +244,7 @@ def runs(component: str) -> Any:
         return component_flags(resource, component) is not None
 
     predicate.__name__ = f"runs_{component.replace('-', '_')}"
+    predicate.__doc__ = f"workloads with a container that runs {component}"
     return predicate
 
 

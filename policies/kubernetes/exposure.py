@@ -22,6 +22,7 @@ EXTERNAL_SERVICE_TYPES = ("LoadBalancer", "NodePort")
 
 
 def is_externally_exposed(service: Resource) -> bool:
+    """Services of type LoadBalancer or NodePort"""
     return mapping(service.get("spec")).get("type") in EXTERNAL_SERVICE_TYPES
 
 

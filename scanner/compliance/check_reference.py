@@ -32,6 +32,9 @@ def render_check_reference(registry: Registry, catalog: Catalog) -> str:
     for spec in registry:
         lines += ["", f"## {spec.id}", "", f"**{spec.title}** — severity {spec.severity.value}", ""]
         lines += [spec.rationale, ""]
+        scope = (spec.applies_to.__doc__ or "").strip() if spec.applies_to else ""
+        if scope:
+            lines += [f"Judged only on: {scope}; other resources of its types get no finding.", ""]
         if spec.remediation:
             lines += ["**Remediation.** " + spec.remediation, ""]
         controls = controls_by_check.get(spec.id, [])
