@@ -9,7 +9,7 @@ kubelet's systemd unit override the file and are not visible in manifests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from policies.kubernetes.control_plane_apiserver import CIS, judge, missing
@@ -20,7 +20,7 @@ from policies.kubernetes.control_plane_flags import (
     list_value,
     runs,
 )
-from policies.pod_views import WORKLOAD_TYPES, dig, quoted
+from policies.pod_views import WORKLOAD_TYPES, quoted
 from scanner.core.model import Resource, Result
 from scanner.core.registry import check
 
@@ -99,7 +99,16 @@ def k8s_etcd_peer_tls_enabled(pod: Resource) -> Result:
 
 
 def _kubelet_field(config: Resource, *path: str) -> Any:
-    return dig(config.attributes, *path)
+    """The value at `path`, None when absent; WrongType when a level on the way is not a map
+    (`anonymous: true`), which the kubelet cannot decode."""
+    node: Any = config.attributes
+    for depth, key in enumerate(path):
+        if node is None:
+            return None
+        if not isinstance(node, Mapping):
+            raise WrongType(".".join(path[:depth]))
+        node = node.get(key)
+    return node
 
 
 class WrongType(Exception):

@@ -194,7 +194,7 @@ def parse_flags(words: Sequence[FlagValue]) -> ParsedFlags:
             found = words[index]
             index += 1
         else:
-            found = ""
+            found = Unclear("is given without a value (the component refuses to start)")
         if isinstance(found, str) and "$" in found:
             found = NON_LITERAL  # $(VAR) is expanded by the kubelet, $VAR by a shell
         values.setdefault(name, []).append(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -119,3 +120,39 @@ def test_list_flags_accumulate_across_occurrences(groups: list[list[str]]) -> No
     flags = component_flags(_pod({"command": words}), APISERVER)
     assert flags is not None
     assert list_value(flags, "enable-admission-plugins") == [item for g in groups for item in g]
+
+
+def test_a_flag_without_its_value_decides_nothing() -> None:
+    flags = component_flags(_pod({"command": ["kube-apiserver", "--tls-cert-file"]}), APISERVER)
+    assert flags is not None
+    with pytest.raises(Verdict, match="without a value"):
+        last_value(flags, "tls-cert-file")
+
+
+WORDS = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(["--", "-", "--a", "--anonymous-auth", "false", "$(X)", "--x=$Y", "-c"]),
+    st.integers(),
+    st.none(),
+    st.lists(st.text(max_size=3), max_size=2),
+)
+
+
+@given(
+    st.lists(WORDS, max_size=8),
+    st.lists(WORDS, max_size=8),
+    st.sampled_from(["kube-apiserver", "etcd", "sh", "/hyperkube", "nginx"]),
+)
+def test_reading_flags_never_crashes_on_odd_commands(
+    command: list[Any], args: list[Any], binary: str
+) -> None:
+    resource = _pod({"command": [binary, *command], "args": args})
+    for component in (APISERVER, ETCD):
+        flags = component_flags(resource, component)
+        if flags is None:
+            continue
+        for name in ("anonymous-auth", "tls-cert-file", "enable-admission-plugins"):
+            with contextlib.suppress(Verdict):
+                bool_value(flags, name, True)
+            with contextlib.suppress(Verdict):
+                list_value(flags, name)
