@@ -27,7 +27,9 @@ class Grant:
 
     def matched_by(self, rule: Mapping[str, Any]) -> bool:
         verbs = {str(v) for v in sequence(rule.get("verbs"))}
-        groups = {str(g) for g in sequence(rule.get("apiGroups"))}
+        # No apiGroups is invalid for resource rules; read it as the core group, as the other
+        # RBAC checks do, rather than let a malformed rule pass.
+        groups = {str(g) for g in sequence(rule.get("apiGroups"))} or {""}
         if not (verbs & (self.verbs | {"*"})) or not (groups & {self.group, "*"}):
             return False
         return any(
