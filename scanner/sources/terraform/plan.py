@@ -141,6 +141,10 @@ class _PlanLoader:
                 address = change.get("address", "?")
                 self.errors.append(ScanError(self.rel, f"{address}: unexpected structure: {exc}"))
                 continue
+            except RecursionError:
+                address = change.get("address", "?")
+                self.errors.append(ScanError(self.rel, f"{address}: values nested too deeply"))
+                continue
             if item is not None:
                 resolved.append(item)
         resources = fold_resources(resolved, self.warnings.append)

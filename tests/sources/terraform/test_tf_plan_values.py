@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from scanner.sources.terraform.plan_config import (
     prefix_of,
     same_instance_reference,
 )
+from scanner.sources.terraform.plan_document import looks_like_plan
 from scanner.sources.terraform.plan_values import (
     ResourceContext,
     Scope,
@@ -245,3 +247,38 @@ def test_any_document_gives_errors_or_resources_never_an_exception(tmp_path_fact
 )
 def test_same_instance_references_are_read_from_the_configuration_text(body, index, expected):
     assert same_instance_reference(body, "bucket", index) == expected
+
+
+def test_only_json_files_that_are_plans_are_detected(tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"format_version":"1.2","terraform_version":"1.9.8"}')
+    config = tmp_path / "main.tf.json"
+    config.write_text('{"format_version": "not a plan: .tf.json is configuration"}')
+    other = tmp_path / "vars.json"
+    other.write_text('{"resource": {}}')
+    assert looks_like_plan(plan)
+    assert not looks_like_plan(config)
+    assert not looks_like_plan(other)
+    assert not looks_like_plan(tmp_path)
+
+
+def test_deeply_nested_values_are_an_error_for_that_resource_only(tmp_path):
+    nested: object = "x"
+    for _ in range(600):
+        nested = {"a": nested}
+    good = {"address": "aws_kms_key.ok", "mode": "managed", "type": "aws_kms_key", "name": "ok"}
+    deep = {**good, "address": "aws_kms_key.deep", "name": "deep"}
+    changes = [
+        {**good, "change": {"actions": ["create"], "after": {"enable_key_rotation": True}}},
+        {**deep, "change": {"actions": ["create"], "after": {"policy": nested}}},
+    ]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": "1.2", "resource_changes": changes}))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(900)  # below what 600 levels of merging need, above json.loads' need
+    try:
+        result = load_terraform_plan(path)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert [r.id for r in result.resources] == ["aws_kms_key.ok"]
+    assert [e.message for e in result.errors] == ["aws_kms_key.deep: values nested too deeply"]
