@@ -10,6 +10,7 @@
   the Terraform source makes it: set, its value known at apply. That is also how a companion
   (`security_group_id = aws_security_group.web.id`) finds its parent in the fold layer;
 - any other unknown value becomes an Unknown marker naming the attribute;
+- `null` is absent (the provider's default applies), as in the Terraform source;
 - an unknown top-level attribute the configuration does not set is a provider default computed
   at apply: absent, as in the Terraform source. A nested block may come from a `dynamic` block,
   which the plan's configuration does not show, so it is only treated as absent when the
@@ -69,7 +70,7 @@ def planned_attributes(
         if flagged is True and sensitive.get(key) is not True and _provider_default(key, context):
             continue
         expressions = context.expressions.get(key) if context.expressions is not None else None
-        out[key] = _merge(
+        value = _merge(
             after.get(key),
             flagged,
             sensitive.get(key),
@@ -77,6 +78,8 @@ def planned_attributes(
             [expressions] if expressions is not None else [],
             context,
         )
+        if value is not None:  # null is absent: the provider's default applies, as in Terraform
+            out[key] = value
     return out
 
 
@@ -110,7 +113,7 @@ def _merge(
         value = value if isinstance(value, dict) else {}
         unknown = unknown if isinstance(unknown, dict) else {}
         sensitive = sensitive if isinstance(sensitive, dict) else {}
-        return {
+        merged = {
             key: _merge(
                 value.get(key),
                 unknown.get(key),
@@ -121,6 +124,7 @@ def _merge(
             )
             for key in [*value, *(k for k in unknown if k not in value)]
         }
+        return {key: item for key, item in merged.items() if item is not None}
     if isinstance(value, list):
         unknown = unknown if isinstance(unknown, list) else []
         sensitive = sensitive if isinstance(sensitive, list) else []

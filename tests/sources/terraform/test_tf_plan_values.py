@@ -282,3 +282,9 @@ def test_deeply_nested_values_are_an_error_for_that_resource_only(tmp_path):
         sys.setrecursionlimit(limit)
     assert [r.id for r in result.resources] == ["aws_kms_key.ok"]
     assert [e.message for e in result.errors] == ["aws_kms_key.deep: values nested too deeply"]
+
+
+def test_null_arguments_are_absent_as_in_the_configuration_scan():
+    after = {"kms_key_id": None, "rule": [{"days": None, "status": "Enabled"}], "tags": None}
+    out = planned_attributes(after, {}, {}, context({}, frozenset()))
+    assert out == {"rule": [{"status": "Enabled"}]}
