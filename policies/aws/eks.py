@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from policies.aws.definite_matches import definite_matches
 from policies.aws.network_exposure import is_internet_cidr
-from scanner.core.model import Resource, Result
+from scanner.core.model import Resource, Result, is_unknown
 from scanner.core.registry import check
 
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
@@ -21,6 +21,9 @@ def eks_cluster_secrets_encrypted(cluster: Resource) -> Result:
     """Kubernetes secrets (database passwords, API keys to systems holding ePHI) sit in etcd;
     envelope encryption with your KMS key keeps them unreadable without that key.
 
+    A `key_arn` that is only known at apply (a variable, another module's output) passes: the
+    provider requires it and EKS rejects a cluster whose key is empty or not a KMS key.
+
     Remediation:
 
         resource "aws_eks_cluster" "main" {
@@ -33,6 +36,12 @@ def eks_cluster_secrets_encrypted(cluster: Resource) -> Result:
     for config in cluster.get("encryption_config") or []:
         if "secrets" in (config.get("resources") or []):
             key = (config.get("provider") or [{}])[0].get("key_arn")
+            if is_unknown(key):
+                # key_arn is required by the provider and EKS rejects an empty or invalid one:
+                # whatever value it takes at apply, a cluster that exists encrypts with it.
+                return Result.passed(
+                    f"secrets are envelope-encrypted with a key known at apply ({key.reason})"
+                )
             if key:
                 return Result.passed(f"secrets are envelope-encrypted with {key}")
             return Result.failed("encryption_config for secrets has no provider key_arn")

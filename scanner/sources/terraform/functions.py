@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from scanner.core.model import ComputedRef, Unknown, UnknownValueError
 from scanner.sources.terraform import values as caps
 from scanner.sources.terraform.expressions import to_bool, to_number
+from scanner.sources.terraform.file_functions import call_file_function
 from scanner.sources.terraform.function_args import BadCall, as_list, as_map, as_number, as_string
 from scanner.sources.terraform.functions_more import MORE_FUNCTIONS, _formatlist
 from scanner.sources.terraform.values import (
@@ -220,6 +221,8 @@ def call_function(
 ) -> Any:
     if name in ("try", "can"):
         return _try(ev, name, arg_nodes, scope)
+    if name in ("file", "templatefile"):
+        return call_file_function(ev, name, arg_nodes, scope)
     function = FUNCTIONS.get(name)
     if function is None:
         return ev.unknown(f"unsupported function {name}()")

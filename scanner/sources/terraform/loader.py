@@ -261,6 +261,7 @@ class _Loader:
             installed=self.manifests.get(root_dir),
             root_dir=root_dir,
         )
+        builder.files_root = self.root
         instance = builder.build(config)
         values = self._variable_values(root_dir)
 

@@ -55,6 +55,7 @@ class TreeBuilder:
         self.errors = errors
         self.warnings = warnings
         self.installed = installed
+        self.files_root: Path | None = None  # file()/templatefile() read only below it
         self.root_dir = root_dir
         self.instances = 0
 
@@ -69,6 +70,7 @@ class TreeBuilder:
     ) -> ModuleInstance:
         """`key` is the chain of call names leading here (`a.b`), as in Terraform's manifest."""
         instance = ModuleInstance(config, prefix, inputs, inherited_skips or [])
+        instance.namespaces["path"].files_root = self.files_root
         self.instances += 1
         ancestors = (*ancestors, config.directory)
         for name, call in config.modules.items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from scanner.core.model import ComputedRef, Skip, Unknown
@@ -118,7 +119,7 @@ class ModuleInstance:
             "local": _Locals(self),
             "data": _Data(self),
             "module": _Modules(self),
-            "path": {"module": str(config.directory), "root": ".", "cwd": "."},
+            "path": ModulePaths(config.directory),
             "terraform": {"workspace": Unknown("terraform.workspace is chosen at run time")},
             "self": Unknown("self is only known at apply time"),
             "count": Unknown("count.index differs per instance"),
@@ -334,6 +335,15 @@ class ModuleInstance:
 
 
 MISSING_INPUT = object()
+
+
+class ModulePaths(dict[str, str]):
+    """`path.module`, `path.root`, `path.cwd`; `files_root` bounds what file() may read."""
+
+    files_root: Path | None = None
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(module=str(directory), root=".", cwd=".")
 
 
 def drop_nulls(value: Any) -> Any:
