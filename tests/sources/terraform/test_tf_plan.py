@@ -265,3 +265,36 @@ def test_an_incomplete_plan_is_a_warning(comply, tmp_path):
     assert result.exit_code == 1, result.stderr
     warnings = [w["message"] for w in result.json()["warnings"]]
     assert any("the plan is not complete (complete: false" in w for w in warnings)
+
+
+def test_resources_of_installed_modules_point_at_the_installed_files(tmp_path):
+    from scanner.sources.terraform.plan import load_terraform_plan
+
+    root = tmp_path / "stack"
+    shutil.copytree(FIXTURES / "terraform_source" / "installed_modules", root)
+    after = {"description": "managed by terraform", "enable_key_rotation": False}
+    change = {
+        "address": "module.kms_unrotated.aws_kms_key.this",
+        "module_address": "module.kms_unrotated",
+        "mode": "managed",
+        "type": "aws_kms_key",
+        "name": "this",
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {"actions": ["create"], "before": None, "after": after,
+                   "after_unknown": {"arn": True, "id": True}, "after_sensitive": {}},
+    }  # fmt: skip
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {"child_modules": []}},
+        "resource_changes": [change],
+        "configuration": {"root_module": {}},
+    }
+    (root / "plan.json").write_text(json.dumps(plan))
+    result = load_terraform_plan(root / "plan.json")
+    assert result.errors == []
+    (key,) = result.resources
+    assert key.id == "module.kms_unrotated.aws_kms_key.this"
+    assert key.location.file == ".terraform/modules/kms_unrotated/main.tf"
+    assert (key.location.start_line, key.location.end_line) == (10, 13)
+    assert key.attributes["enable_key_rotation"] is False
