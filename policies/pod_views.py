@@ -4,8 +4,10 @@ The Kubernetes source gives each of the nine workload kinds the same derived att
 (`pod_spec`, `pod_metadata`, `containers`, see docs/resource-schema.md), so checks written against
 these views never need to know where a Deployment or a CronJob keeps its pod template.
 
-Manifests are literal, but they can still be malformed (`securityContext: null`, a string where a
-map belongs); these views treat a value of the wrong shape as absent rather than crash a check.
+Manifests are literal, but they can still be malformed. `null` is absent, as the API server
+reads it. A value of the wrong type (`privileged: "yes"`, `capabilities: {add: ALL}`,
+`containers: "x"`) is never read as absent, since that would pass: these views raise
+UnknownValueError naming what they met, and the engine reports the check `unknown` with it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from scanner.core.model import Resource, Result
+from scanner.core.model import Resource, Result, Unknown, UnknownValueError
 
 # The Pod Security Standards version the pss checks implement, field by field.
 PSS_VERSION = "v1.31"
@@ -34,27 +36,51 @@ WORKLOAD_TYPES: tuple[str, ...] = (
 BATCH_TYPES = frozenset({"kubernetes_job", "kubernetes_cron_job"})
 
 
-def mapping(value: Any) -> Mapping[str, Any]:
-    """The value if it is a map, else an empty one (absent, null, or malformed)."""
-    return value if isinstance(value, Mapping) else {}
+def wrong_type(value: Any, expected: str, what: str = "a field") -> UnknownValueError:
+    """The error for a manifest value of the wrong type: the check cannot judge it."""
+    if isinstance(value, Unknown):
+        return UnknownValueError(value.reason)
+    shown_value = repr(value) if isinstance(value, str | int | float) else type(value).__name__
+    return UnknownValueError(
+        f"{what} is {shown_value}, not {expected} (the API server would reject it)"
+    )
 
 
-def sequence(value: Any) -> list[Any]:
-    """The value if it is a list, else an empty one."""
-    return value if isinstance(value, list) else []
+def mapping(value: Any, what: str = "a field") -> Mapping[str, Any]:
+    """The value if it is a map, an empty one if absent (null); UnknownValueError otherwise."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return value
+    raise wrong_type(value, "a map", what)
+
+
+def sequence(value: Any, what: str = "a field") -> list[Any]:
+    """The value if it is a list, an empty one if absent (null); UnknownValueError otherwise."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise wrong_type(value, "a list", what)
 
 
 def dig(node: Any, *keys: str) -> Any:
-    """Nested lookup in plain dicts; None as soon as a level is absent or not a map."""
+    """Nested lookup in plain dicts; None as soon as a level is absent (null).
+
+    A level that is there but not a map raises UnknownValueError: it is not absent."""
+    walked: list[str] = []
     for key in keys:
-        if not isinstance(node, Mapping):
+        if node is None:
             return None
+        if not isinstance(node, Mapping):
+            raise wrong_type(node, "a map", ".".join(walked) or "the object")
+        walked.append(key)
         node = node.get(key)
     return node
 
 
 def pod_spec(resource: Resource) -> Mapping[str, Any]:
-    return mapping(resource.get("pod_spec"))
+    return mapping(resource.get("pod_spec"), "the pod spec")
 
 
 def pod_metadata(resource: Resource) -> Mapping[str, Any]:
@@ -62,7 +88,7 @@ def pod_metadata(resource: Resource) -> Mapping[str, Any]:
 
 
 def pod_security_context(resource: Resource) -> Mapping[str, Any]:
-    return mapping(pod_spec(resource).get("securityContext"))
+    return mapping(pod_spec(resource).get("securityContext"), "the pod securityContext")
 
 
 def pod_labels(resource: Resource) -> Mapping[str, Any]:
@@ -77,12 +103,14 @@ def containers(resource: Resource, types: Iterable[str] | None = None) -> list[M
     """Every container of the pod (containers, initContainers, ephemeralContainers), or only
     those whose `container_type` is in `types`."""
     wanted = None if types is None else set(types)
-    found = [c for c in sequence(resource.get("containers")) if isinstance(c, Mapping)]
+    found = [mapping(c, "a container") for c in sequence(resource.get("containers"), "containers")]
     return [c for c in found if wanted is None or c.get("container_type") in wanted]
 
 
 def security_context(container: Mapping[str, Any]) -> Mapping[str, Any]:
-    return mapping(container.get("securityContext"))
+    return mapping(
+        container.get("securityContext"), f"the securityContext of {container_label(container)}"
+    )
 
 
 def container_label(container: Mapping[str, Any]) -> str:
@@ -129,13 +157,23 @@ def pss_result(result: Result, level: str) -> Result:
     return Result(result.status, f"{result.message} [PSS {PSS_VERSION} {level}]")
 
 
-def is_true(value: Any) -> bool:
-    """A manifest flag that is on; YAML strings "true" count, as some generators quote them."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")
+def flag(value: Any, what: str = "a flag") -> bool | None:
+    """A manifest boolean: None when absent; YAML strings "true"/"false" count, as some
+    generators quote them. Anything else (`"yes"`, `1`, a list) raises UnknownValueError."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise wrong_type(value, "a boolean", what)
 
 
-def is_false(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.lower() == "false")
+def is_true(value: Any, what: str = "a flag") -> bool:
+    """A manifest flag that is on (see `flag` for what counts and what raises)."""
+    return flag(value, what) is True
+
+
+def is_false(value: Any, what: str = "a flag") -> bool:
+    return flag(value, what) is False
 
 
 def shown(value: Any) -> str:

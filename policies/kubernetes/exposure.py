@@ -10,8 +10,9 @@ from typing import Any
 from policies.kubernetes.network import (
     NETWORK_POLICY_TYPE,
     allows_all_ingress,
-    policy_types,
+    ingress_policies_by_namespace,
     selector_matches,
+    unreadable_policies_verdict,
 )
 from policies.pod_views import WORKLOAD_TYPES, is_true, mapping, pod_labels, pod_spec, quoted
 from scanner.core.model import Resource, Result
@@ -35,6 +36,7 @@ def _service_verdict(
     service: Resource,
     workloads_by_namespace: Mapping[Any, list[Resource]],
     policies_by_namespace: dict[Any, list[Resource]],
+    unreadable: Mapping[Any, list[str]],
 ) -> Result:
     spec = mapping(service.get("spec"))
     kind = spec.get("type")
@@ -53,6 +55,8 @@ def _service_verdict(
             f"{kind} Service selects no workload among the scanned manifests of namespace "
             f"{namespace}: scan it with the workloads it exposes"
         )
+    if unreadable.get(namespace):
+        return unreadable_policies_verdict(namespace, unreadable)
     unprotected, notes = [], []
     for workload in exposed:
         selecting = [
@@ -115,16 +119,13 @@ def k8s_service_exposed_workloads_isolated(
               ports: [{port: 8443}]
     """
     workloads: dict[Any, list[Resource]] = defaultdict(list)
-    policies: dict[Any, list[Resource]] = defaultdict(list)
+    policies, unreadable = ingress_policies_by_namespace(resources)
     for resource in resources:
-        if resource.type == NETWORK_POLICY_TYPE:
-            if "Ingress" in policy_types(resource):
-                policies[resource.get("namespace")].append(resource)
-        elif resource.type in WORKLOAD_TYPES:
+        if resource.type in WORKLOAD_TYPES:
             workloads[resource.get("namespace")].append(resource)
     for resource in resources:
         if resource.type == SERVICE_TYPE:
-            yield resource, _service_verdict(resource, workloads, policies)
+            yield resource, _service_verdict(resource, workloads, policies, unreadable)
 
 
 # ingress-nginx (nginx.ingress.kubernetes.io/*-snippet) and NGINX Inc's controller

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from policies.pod_views import (
@@ -15,7 +15,7 @@ from policies.pod_views import (
     pod_spec,
     sequence,
 )
-from scanner.core.model import Resource, Result
+from scanner.core.model import Resource, Result, UnknownValueError
 from scanner.core.registry import check
 
 NETWORK_POLICY_TYPE = "kubernetes_network_policy"
@@ -103,8 +103,8 @@ def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> 
 
 
 def policy_types(policy: Resource) -> set[str]:
-    spec = mapping(policy.get("spec"))
-    declared = sequence(spec.get("policyTypes"))
+    spec = mapping(policy.get("spec"), "spec")
+    declared = sequence(spec.get("policyTypes"), "spec.policyTypes")
     if declared:
         return {str(t) for t in declared}
     # Defaults: Ingress always; Egress when the policy has egress rules.
@@ -129,8 +129,8 @@ def _peer_is_everyone(peer: Any) -> bool:
 def allows_all_ingress(policy: Resource) -> bool:
     """An ingress rule without `ports` whose `from` is absent, empty, or names a peer that is
     everyone admits every source on every port."""
-    for rule in sequence(mapping(policy.get("spec")).get("ingress")):
-        rule = mapping(rule)
+    for rule in sequence(mapping(policy.get("spec"), "spec").get("ingress"), "spec.ingress"):
+        rule = mapping(rule, "an ingress rule")
         if sequence(rule.get("ports")):
             continue
         peers = sequence(rule.get("from"))
@@ -148,8 +148,47 @@ def _policy_label(policy: Resource) -> str:
     return f"{policy.get('namespace')}/{policy.get('metadata.name')}"
 
 
+def _shape_problem(policy: Resource) -> str | None:
+    """Why a NetworkPolicy cannot be read (a field of the wrong type, e.g. a string `spec`),
+    or None. Such a policy is neither default-deny nor open: what it does is unknown."""
+    try:
+        policy_types(policy)
+        selector_matches(mapping(policy.get("spec.podSelector"), "spec.podSelector"), {})
+        allows_all_ingress(policy)
+        _is_default_deny(policy)
+    except UnknownValueError as exc:
+        return exc.reason
+    return None
+
+
+def ingress_policies_by_namespace(
+    resources: Iterable[Resource],
+) -> tuple[dict[Any, list[Resource]], dict[Any, list[str]]]:
+    """Ingress NetworkPolicies by namespace, and the policies that cannot be read, described."""
+    readable: dict[Any, list[Resource]] = defaultdict(list)
+    unreadable: dict[Any, list[str]] = defaultdict(list)
+    for policy in resources:
+        if policy.type != NETWORK_POLICY_TYPE:
+            continue
+        problem = _shape_problem(policy)
+        if problem is not None:
+            unreadable[policy.get("namespace")].append(f"{_policy_label(policy)} ({problem})")
+        elif "Ingress" in policy_types(policy):
+            readable[policy.get("namespace")].append(policy)
+    return readable, unreadable
+
+
+def unreadable_policies_verdict(namespace: Any, unreadable: Mapping[Any, list[str]]) -> Result:
+    return Result.unknown(
+        f"NetworkPolicy {'; '.join(unreadable[namespace])} in namespace {namespace} cannot be "
+        "read: whether it selects and isolates these pods is unknown"
+    )
+
+
 def workload_isolation_verdict(
-    workload: Resource, policies_by_namespace: dict[Any, list[Resource]]
+    workload: Resource,
+    policies_by_namespace: dict[Any, list[Resource]],
+    unreadable: Mapping[Any, list[str]] | None = None,
 ) -> Result:
     namespace = workload.get("namespace")
     labels = pod_labels(workload)
@@ -163,6 +202,8 @@ def workload_isolation_verdict(
     if open_policies:
         names = ", ".join(_policy_label(p) for p in open_policies)
         return Result.failed(f"NetworkPolicy {names} selects its pods and allows all ingress")
+    if unreadable and unreadable.get(namespace):
+        return unreadable_policies_verdict(namespace, unreadable)
     if not selecting:
         return Result.failed(
             f"no NetworkPolicy with policyTypes Ingress in namespace {namespace} selects its "
@@ -216,10 +257,7 @@ def k8s_workload_network_policy_applied(
           policyTypes: ["Ingress"]
     """
     # Index ingress policies by namespace once: a large cluster has thousands of each.
-    by_namespace: dict[Any, list[Resource]] = defaultdict(list)
-    for policy in resources:
-        if policy.type == NETWORK_POLICY_TYPE and "Ingress" in policy_types(policy):
-            by_namespace[policy.get("namespace")].append(policy)
+    by_namespace, unreadable = ingress_policies_by_namespace(resources)
     for workload in resources:
         if workload.type != NETWORK_POLICY_TYPE:
-            yield workload, workload_isolation_verdict(workload, by_namespace)
+            yield workload, workload_isolation_verdict(workload, by_namespace, unreadable)

@@ -177,7 +177,10 @@ def k8s_container_privileged_disabled(workload: Resource) -> Result:
     """
 
     def problem(container: Mapping[str, Any]) -> str | None:
-        if is_true(security_context(container).get("privileged")):
+        if is_true(
+            security_context(container).get("privileged"),
+            f"securityContext.privileged of {container_label(container)}",
+        ):
             return f"{container_label(container)} runs privileged"
         return None
 
@@ -208,7 +211,10 @@ def k8s_container_capabilities_within_baseline(workload: Resource) -> Result:
     """
 
     def problem(container: Mapping[str, Any]) -> str | None:
-        added = sequence(dig(security_context(container), "capabilities", "add"))
+        added = sequence(
+            dig(security_context(container), "capabilities", "add"),
+            f"securityContext.capabilities.add of {container_label(container)}",
+        )
         extra = [str(c) for c in added if c not in BASELINE_ALLOWED_CAPABILITIES]
         if extra:
             return f"{container_label(container)} adds capabilities {quoted(extra)}"

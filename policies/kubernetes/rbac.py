@@ -22,11 +22,11 @@ BROAD_SYSTEM_GROUPS = ("system:authenticated", "system:unauthenticated", "system
 
 
 def _rules(role: Resource) -> list[Mapping[str, Any]]:
-    return [mapping(rule) for rule in sequence(role.get("rules"))]
+    return [mapping(rule, "a rule") for rule in sequence(role.get("rules"), "rules")]
 
 
 def _strings(rule: Mapping[str, Any], field: str) -> list[str]:
-    return [str(v) for v in sequence(rule.get(field))]
+    return [str(v) for v in sequence(rule.get(field), f"a rule's {field}")]
 
 
 def _role_kind(role: Resource) -> str:

@@ -26,7 +26,7 @@ class Grant:
     resource: str  # `pods/exec`: resource and subresource as RBAC writes them
 
     def matched_by(self, rule: Mapping[str, Any]) -> bool:
-        verbs = {str(v) for v in sequence(rule.get("verbs"))}
+        verbs = {str(v) for v in sequence(rule.get("verbs"), "a rule's verbs")}
         # No apiGroups is invalid for resource rules; read it as the core group, as the other
         # RBAC checks do, rather than let a malformed rule pass.
         groups = {str(g) for g in sequence(rule.get("apiGroups"))} or {""}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from scanner.core.model import Location, Resource, ScanError, ScanWarning
+from scanner.core.model import Location, Resource, ScanError, ScanWarning, Unknown
 from scanner.sources.kubernetes.skips import skips_from_metadata
 
 SOURCE = "kubernetes"
@@ -229,9 +229,14 @@ def normalize_object(
     if is_workload(kind):
         pod_spec = _dig(obj, POD_SPEC_PATHS[kind])
         pod_meta = metadata if kind == "Pod" else _dig(obj, pod_metadata_path(kind))
-        attributes["pod_spec"] = pod_spec if isinstance(pod_spec, dict) else None
+        where = ".".join(POD_SPEC_PATHS[kind])
+        if pod_spec is None or isinstance(pod_spec, dict):
+            attributes["pod_spec"] = pod_spec
+            attributes["containers"] = containers_of(pod_spec, where)
+        else:  # a wrong type is not "no pod spec": every check of the pod is unknown
+            why = Unknown(f"{where} is a {type(pod_spec).__name__}, not a map")
+            attributes["pod_spec"] = attributes["containers"] = why
         attributes["pod_metadata"] = pod_meta if isinstance(pod_meta, dict) else {}
-        attributes["containers"] = containers_of(pod_spec)
 
     resource = Resource(
         type=resource_type(kind),
@@ -275,18 +280,24 @@ def object_id(kind: str, namespace: str | None, name: str) -> str:
     return f"{kind}/{name}" if namespace is None else f"{kind}/{namespace}/{name}"
 
 
-def containers_of(pod_spec: Any) -> list[dict[str, Any]]:
+def containers_of(pod_spec: Any, where: str = "spec") -> list[dict[str, Any]] | Unknown:
+    """Every container with its `container_type`; Unknown when a list or an entry has the wrong
+    type (`containers: "x"`): the checks must not judge a pod with no containers instead."""
     if not isinstance(pod_spec, dict):
         return []
     containers: list[dict[str, Any]] = []
     for field_name, container_type in CONTAINER_FIELDS:
         entries = pod_spec.get(field_name)
-        if isinstance(entries, list):
-            containers.extend(
-                {"container_type": container_type, **entry}
-                for entry in entries
-                if isinstance(entry, dict)
-            )
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            return Unknown(f"{where}.{field_name} is a {type(entries).__name__}, not a list")
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                return Unknown(
+                    f"{where}.{field_name}[{index}] is a {type(entry).__name__}, not a map"
+                )
+            containers.append({"container_type": container_type, **entry})
     return containers
 
 
