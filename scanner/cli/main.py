@@ -15,12 +15,13 @@ from click.core import ParameterSource
 
 from scanner import __version__
 from scanner.cli.aws_commands import aws_group, scan_aws, scan_snapshot
-from scanner.cli.common import fail, load_policies, policy_options
+from scanner.cli.checks_commands import checks as checks_group
+from scanner.cli.common import fail
 from scanner.cli.controls_commands import controls as controls_group
+from scanner.cli.errors import ComplyGroup
 from scanner.cli.evidence_commands import evidence as evidence_group
 from scanner.cli.plan_command import PLAN_MAX_FILE_SIZE_MB, run_plan_scan, scan_terraform_plan
 from scanner.cli.scan_session import CONFIGURABLE, ScanSession, require_inventory, scan_options
-from scanner.compliance.assessment import ScanOptions, SelectionError, select_checks
 from scanner.compliance.results import EXIT_INCOMPLETE
 from scanner.core.provenance import repository_root
 from scanner.premerge.baseline import BaselineError, baseline_from_report
@@ -32,7 +33,7 @@ def default_cache_dir() -> Path:
     return Path(base) / "comply"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("comply", cls=ComplyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="comply")
 def cli() -> None:
     """comply: HIPAA and SOC 2 compliance checks for Terraform, Kubernetes and AWS."""
@@ -183,37 +184,6 @@ def scan_kubernetes(
 
 
 @cli.group()
-def checks() -> None:
-    """The checks comply runs."""
-
-
-@checks.command("list")
-@click.option(
-    "--framework", "frameworks", multiple=True, help="Only checks mapped to this framework."
-)
-@click.option(
-    "-o", "--output", "output_format", type=click.Choice(["table", "json"]), default="table"
-)
-@policy_options
-def checks_list(
-    frameworks: tuple[str, ...], output_format: str, policy_dirs: tuple[Path, ...]
-) -> None:
-    """List checks with severity, resource types and mapped controls."""
-    from scanner.compliance.check_listing import check_rows, render_check_table
-
-    registry, catalog = load_policies(policy_dirs)
-    try:
-        selected = select_checks(registry, catalog, ScanOptions(frameworks=list(frameworks)))
-    except SelectionError as exc:
-        fail(str(exc))
-    rows = check_rows(selected, catalog, list(frameworks))
-    if output_format == "json":
-        click.echo(json.dumps({"checks": rows}, indent=2, ensure_ascii=False))
-    else:
-        click.echo(render_check_table(rows, color=sys.stdout.isatty()), nl=False)
-
-
-@cli.group()
 def baseline() -> None:
     """Accept today's failures so that only new ones block."""
 
@@ -299,6 +269,7 @@ def config_show(path: Path, config_path: Path | None) -> None:
     click.echo(yaml.safe_dump(describe(found, effective), sort_keys=False), nl=False)
 
 
+cli.add_command(checks_group)
 cli.add_command(controls_group)
 scan.add_command(scan_aws)
 scan.add_command(scan_terraform_plan)
@@ -309,7 +280,7 @@ cli.add_command(evidence_group)
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=True)
+        cli.main(prog_name="comply")
     except KeyboardInterrupt:
         click.echo("comply: interrupted", err=True)
         sys.exit(130)

@@ -19,6 +19,7 @@ from click.core import ParameterSource
 
 from scanner.cli.common import F, fail, framework_dir_option, load_policies, policy_options
 from scanner.cli.output_targets import OutputTarget, OutputTargetError, parse_output_targets
+from scanner.cli.terminal import terminal_width
 from scanner.compliance.assessment import (
     ScanOptions,
     SelectionError,
@@ -90,7 +91,7 @@ def _emit(targets: Sequence[OutputTarget], report: Any) -> None:
             color = (
                 target.format == "console" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
             )
-            write(target.format, report, sys.stdout, color=color)
+            write(target.format, report, sys.stdout, color=color, width=terminal_width())
             sys.stdout.flush()
         else:
             try:
@@ -293,8 +294,20 @@ def scan_options(function: F) -> F:
             is_flag=True,
             help="Exit 0 even when checks fail (scan errors still exit 2).",
         ),
-        click.option("--check", "only_checks", multiple=True, help="Run only this check id."),
-        click.option("--skip-check", "skip_checks", multiple=True, help="Do not run this check."),
+        click.option(
+            "--check",
+            "only_checks",
+            multiple=True,
+            metavar="CHECK_ID",
+            help="Run only this check (repeatable: --check a --check b runs both).",
+        ),
+        click.option(
+            "--skip-check",
+            "skip_checks",
+            multiple=True,
+            metavar="CHECK_ID",
+            help="Do not run this check (repeatable).",
+        ),
         policy_options,
         framework_dir_option,
         click.option(

@@ -19,6 +19,7 @@ from scanner.compliance.suppressions import evaluate_with_suppressions
 from scanner.compliance.waivers import Waiver
 from scanner.core.model import Resource, ScanError, ScanWarning, Severity, SkippedInput
 from scanner.core.registry import CheckSpec, Registry
+from scanner.core.wording import did_you_mean
 
 
 class SelectionError(Exception):
@@ -51,9 +52,9 @@ def _resolve_ids(registry: Registry, ids: Iterable[str], flag: str) -> set[str]:
     for check_id in ids:
         current = registry.resolve(check_id)
         if current is None:
-            raise SelectionError(
-                f"{flag}: no check with id {check_id!r} (see `comply checks list`)"
-            )
+            known = [*registry.checks, *registry.aliases]
+            hint = did_you_mean(check_id, known) or " (see `comply checks list`)"
+            raise SelectionError(f"{flag}: no check with id {check_id!r}{hint}")
         resolved.add(current)
     return resolved
 

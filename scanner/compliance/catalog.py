@@ -15,6 +15,7 @@ from typing import Any
 from scanner.core.model import ControlRef
 from scanner.core.paths import controls_dir
 from scanner.core.registry import Registry
+from scanner.core.wording import did_you_mean
 from scanner.core.yaml_files import YamlFileError, load_yaml_file
 
 AUTOMATION_LEVELS = ("automated", "partial", "manual")
@@ -113,8 +114,16 @@ class Catalog:
             if c.id == control_id
         ]
         if not matches:
+            scope = Scope(frameworks=(framework,) if framework else ())
+            known = (
+                [c.id for c in self.controls(scope)]
+                if framework in (None, *self.frameworks)
+                else []
+            )
             raise CatalogError(
-                f"no control {control_id!r}" + (f" in {framework}" if framework else "")
+                f"no control {control_id!r}"
+                + (f" in {framework}" if framework else "")
+                + did_you_mean(control_id, known)
             )
         if len(matches) > 1:
             names = ", ".join(f"{c.framework}:{c.id}" for c in matches)

@@ -36,8 +36,13 @@ class UnknownFormatError(ValueError):
     """The format name is not one of FORMATS."""
 
 
-def render(format_name: str, report: ScanReport, *, color: bool = False) -> str:
-    """Render `report` in `format_name`; `color` only matters to the console format."""
+def render(
+    format_name: str, report: ScanReport, *, color: bool = False, width: int | None = None
+) -> str:
+    """Render `report` in `format_name`; `color` and `width` (columns; None: never wrap) only
+    matter to the console format."""
+    if format_name == "console":
+        return console.render(report, color=color, width=width)
     try:
         renderer = FORMATS[format_name]
     except KeyError:
@@ -47,12 +52,19 @@ def render(format_name: str, report: ScanReport, *, color: bool = False) -> str:
     return renderer(redacted_report(report), color=color)
 
 
-def write(format_name: str, report: ScanReport, handle: TextIO, *, color: bool = False) -> None:
+def write(
+    format_name: str,
+    report: ScanReport,
+    handle: TextIO,
+    *,
+    color: bool = False,
+    width: int | None = None,
+) -> None:
     """Write `report` to an open text file; JSON streams instead of building one string."""
     if format_name == "json":
         json_report.write(redacted_report(report), handle)
     else:
-        handle.write(render(format_name, report, color=color))
+        handle.write(render(format_name, report, color=color, width=width))
 
 
 __all__ = ["FORMATS", "Renderer", "UnknownFormatError", "render", "write"]

@@ -1,14 +1,23 @@
 """The console report, for people: what needs attention, grouped by file and resource.
 
-Passes are counted, not listed (a list of passes is noise on a pull request). Then scan errors and
-warnings, the counts, one line per control framework and how many failures block the run.
-Rendered with rich into a string; colour only when asked (the CLI asks on a terminal only).
-Messages are printed as plain text, never as rich markup, so `[brackets]` in a message are safe.
+Passes are counted, not listed (a list of passes is noise on a pull request). Files come first,
+by their path in the repository (as in SARIF and GitHub annotations); live-cloud findings follow,
+grouped by check, with account- and region-level findings of one check folded into one line per
+message (four checks x seventeen empty regions is four lines, not sixty-eight). Then a one-line
+"how to fix" per failing check, scan errors and warnings, the counts, one line per control
+framework, the baseline's outcome and how many failures block the run.
+
+Width: with a width (a terminal, or COLUMNS) lines are wrapped at words with a hanging indent,
+and below NARROW columns each finding becomes a block (its header, then its message). Without
+one (a log, a file), one finding is one line. Messages are plain text, never rich markup, so
+`[brackets]` in a message are safe. Colour only when asked (the CLI asks on a terminal only).
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from io import StringIO
 
 from rich.console import Console
@@ -17,20 +26,24 @@ from rich.text import Text
 from scanner.compliance.results import ScanReport
 from scanner.compliance.rollup import ControlState, ControlStatus
 from scanner.core.model import Finding, ScanError, Severity, Status
+from scanner.core.remediation import one_line_fix, shorten
 from scanner.core.wording import plural
+from scanner.report.console_live import live_lines
+from scanner.report.github import repository_path
 
-WIDTH = 120
+NARROW = 100  # below this many columns, one finding per block
+UNLIMITED = 10_000  # "no width": rich never wraps a line this long
 
 # Listing order within a resource: what needs action first.
-_STATUS_ORDER = [Status.ERROR, Status.FAIL, Status.UNKNOWN, Status.SKIPPED, Status.PASS]
-_STATUS_STYLE = {
+STATUS_ORDER = [Status.ERROR, Status.FAIL, Status.UNKNOWN, Status.SKIPPED, Status.PASS]
+STATUS_STYLE = {
     Status.FAIL: "bold red",
     Status.ERROR: "bold magenta",
     Status.UNKNOWN: "yellow",
     Status.SKIPPED: "dim",
     Status.PASS: "green",
 }
-_SEVERITY_STYLE = {
+SEVERITY_STYLE = {
     Severity.CRITICAL: "bold red",
     Severity.HIGH: "red",
     Severity.MEDIUM: "yellow",
@@ -53,43 +66,85 @@ _SUMMARY_WORDS = {
 }
 
 
-def _group_label(finding: Finding) -> str:
-    location = finding.location
-    if location.file:
-        return location.file
-    where = "/".join(p for p in (location.account, location.region) if p)
-    return f"{finding.resource.source} {where}".strip() if where else finding.resource.source
+@dataclass(frozen=True)
+class Layout:
+    """How wide the output may be: None is a log or a file (never wrapped)."""
+
+    width: int | None
+
+    @property
+    def narrow(self) -> bool:
+        return self.width is not None and self.width < NARROW
+
+    def wrap(self, head: Text, body: str, indent: int) -> list[Text]:
+        """`head` followed by `body`, wrapped at words; continuation lines indented by `indent`."""
+        if self.width is None:
+            return [head + Text(body)]
+        first_width = max(self.width - head.cell_len, 20)
+        lines = textwrap.wrap(body, first_width, break_on_hyphens=False) or [""]
+        out = [head + Text(lines[0])]
+        rest = " ".join(lines[1:])
+        if rest:
+            out += [
+                Text(" " * indent + line)
+                for line in textwrap.wrap(
+                    rest, max(self.width - indent, 20), break_on_hyphens=False
+                )
+            ]
+        return out
+
+    def block(self, body: str, indent: int) -> list[Text]:
+        """`body` alone, indented, wrapped at words when there is a width."""
+        if self.width is None:
+            return [Text(" " * indent + body)]
+        width = max(self.width - indent, 20)
+        return [Text(" " * indent + line) for line in textwrap.wrap(body, width) or [""]]
+
+
+def status_head(finding: Finding, layout: Layout, indent: int = 4) -> Text:
+    text = Text(" " * indent)
+    status = finding.status.value.upper()
+    severity = finding.severity.value
+    if layout.narrow:
+        text.append(status, style=STATUS_STYLE[finding.status])
+        text.append(f" {severity}", style=SEVERITY_STYLE[finding.severity])
+    else:
+        text.append(f"{status:<8}", style=STATUS_STYLE[finding.status])
+        text.append(f" {severity:<8}", style=SEVERITY_STYLE[finding.severity])
+    text.append(f" {finding.check_id}", style="bold")
+    line = finding.location.start_line
+    if line is not None:
+        text.append(f"  line {line}", style="dim")
+    return text
+
+
+def finding_message(finding: Finding) -> str:
+    message = finding.message
+    if finding.status is Status.SKIPPED:
+        original = f" {finding.original_status.value}" if finding.original_status else ""
+        reason = finding.suppression_reason or "no reason given"
+        message += f"  (suppressed{original}: {reason})"
+    return message
+
+
+def finding_lines(finding: Finding, layout: Layout) -> list[Text]:
+    head = status_head(finding, layout)
+    if layout.narrow:  # one finding per block: the header, then the message under it
+        return [head, *layout.block(finding_message(finding), 6)]
+    return layout.wrap(head + Text("  "), finding_message(finding), 6)
 
 
 def _sort_key(finding: Finding) -> tuple[int, int, str, str]:
     line = finding.location.start_line or 0
-    return (line, _STATUS_ORDER.index(finding.status), finding.resource.id, finding.check_id)
+    return (line, STATUS_ORDER.index(finding.status), finding.resource.id, finding.check_id)
 
 
-def _finding_line(finding: Finding) -> Text:
-    line = finding.location.start_line
-    text = Text("    ")
-    text.append(f"{finding.status.value.upper():<8}", style=_STATUS_STYLE[finding.status])
-    text.append(f" {finding.severity.value:<8}", style=_SEVERITY_STYLE[finding.severity])
-    text.append(f" {finding.check_id}", style="bold")
-    text.append(f"  line {line}" if line is not None else "", style="dim")
-    text.append(f"  {finding.message}")
-    if finding.status is Status.SKIPPED:
-        original = f" {finding.original_status.value}" if finding.original_status else ""
-        reason = finding.suppression_reason or "no reason given"
-        text.append(f"  (suppressed{original}: {reason})", style="dim")
-    return text
-
-
-def _print_findings(console: Console, findings: list[Finding]) -> None:
+def _print_file_findings(console: Console, report: ScanReport, layout: Layout) -> None:
     groups: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        groups[_group_label(finding)].append(finding)
-    if not groups:
-        console.print(Text("No finding needs attention.", style="green"))
-        console.print()
-    # Files first, in path order; then live-cloud locations (account/region).
-    for label in sorted(groups, key=lambda g: (groups[g][0].location.file is None, g)):
+    for finding in report.findings:
+        if finding.status is not Status.PASS and finding.location.file:
+            groups[repository_path(finding.location.file, report)].append(finding)
+    for label in sorted(groups):
         console.print(Text(label, style="bold underline"))
         by_resource: dict[str, list[Finding]] = defaultdict(list)
         for finding in sorted(groups[label], key=_sort_key):
@@ -97,31 +152,57 @@ def _print_findings(console: Console, findings: list[Finding]) -> None:
         for resource_id, resource_findings in by_resource.items():
             console.print(Text(f"  {resource_id}", style="bold"))
             for finding in resource_findings:
-                console.print(_finding_line(finding))
+                for line in finding_lines(finding, layout):
+                    console.print(line)
         console.print()
 
 
-def _problem_line(problem: ScanError) -> Text:
-    where = problem.target if problem.line is None else f"{problem.target}:{problem.line}"
-    text = Text("  ")
-    text.append(where, style="bold")
-    text.append(f"  {problem.message}")
-    return text
+def fix_lines(report: ScanReport, layout: Layout) -> list[Text]:
+    """One line per failing check: what to change (full text: `comply checks show ID`)."""
+    failing = sorted({f.check_id for f in report.findings if f.status is Status.FAIL})
+    lines = []
+    for check_id in failing:
+        spec = report.checks.get(check_id)
+        fix = one_line_fix(spec.remediation) if spec is not None else ""
+        if not fix:
+            continue
+        head = Text("  ")
+        head.append(check_id, style="bold")
+        head.append(": ")
+        room = (layout.width or 200) - head.cell_len
+        if layout.narrow:  # the id alone on its line, the fix under it: still one line each
+            label = Text("  ")
+            label.append(check_id, style="bold")
+            lines += [label, Text("    " + shorten(fix, (layout.width or 80) - 4))]
+        else:
+            lines.append(head + Text(shorten(fix, max(room, 40))))
+    if lines:
+        title = Text("How to fix", style="bold")
+        title.append(" (details: comply checks show CHECK_ID)", style="dim")
+        lines.insert(0, title)
+    return lines
 
 
-def _print_problems(console: Console, title: str, problems: list[ScanError], style: str) -> None:
+def _print_problems(
+    console: Console, title: str, problems: list[ScanError], style: str, layout: Layout
+) -> None:
     if not problems:
         return
     console.print(Text(f"{title} ({len(problems)})", style=style))
     for problem in problems:
-        console.print(_problem_line(problem))
+        where = problem.target if problem.line is None else f"{problem.target}:{problem.line}"
+        head = Text("  ")
+        head.append(where, style="bold")
+        head.append("  ")
+        for line in layout.wrap(head, problem.message, 4):
+            console.print(line)
     console.print()
 
 
 SKIPPED_SHOWN = 20
 
 
-def _print_skipped(console: Console, report: ScanReport) -> None:
+def _print_skipped(console: Console, report: ScanReport, layout: Layout) -> None:
     """Inputs not judged on purpose: each one that needs an action (a chart to render, a
     template, a Component), then a count per kind; files that hold no object only as a count."""
     skipped = report.skipped_inputs
@@ -132,10 +213,11 @@ def _print_skipped(console: Console, report: ScanReport) -> None:
     console.print(Text(f"Skipped ({len(skipped)}: {kinds})", style="dim"))
     worth_a_line = [item for item in skipped if item.category != "not_kubernetes"]
     for item in worth_a_line[:SKIPPED_SHOWN]:
-        text = Text("  ")
-        text.append(item.target, style="bold")
-        text.append(f"  {item.reason}")
-        console.print(text)
+        head = Text("  ")
+        head.append(item.target, style="bold")
+        head.append("  ")
+        for line in layout.wrap(head, item.reason, 4):
+            console.print(line)
     if len(worth_a_line) > SKIPPED_SHOWN:
         console.print(Text(f"  ... and {len(worth_a_line) - SKIPPED_SHOWN} more (see -o json)"))
     console.print()
@@ -159,92 +241,97 @@ def framework_lines(controls: list[ControlStatus], order: list[str] | None = Non
     return lines
 
 
-def _summary(report: ScanReport) -> Text:
+def _summary(report: ScanReport) -> str:
     counts = report.summary()
-    text = Text()
-    text.append("Summary: ", style="bold")
-    parts = [(f"{counts[s.value]} {_SUMMARY_WORDS[s]}", s) for s in Status]
-    for index, (part, status) in enumerate(parts):
-        if index:
-            text.append(", ")
-        text.append(part, style=_STATUS_STYLE[status] if counts[status.value] else "")
-    scope = f" ({plural(report.resources_scanned, 'resource')}"
+    parts = ", ".join(f"{counts[s.value]} {_SUMMARY_WORDS[s]}" for s in Status)
+    scope = f"{plural(report.resources_scanned, 'resource')}"
     if report.files_scanned:
         scope += f" in {plural(report.files_scanned, 'file')}"
     if report.files_skipped:
         scope += f", {report.files_skipped} skipped"
-    text.append(scope + f", {plural(len(report.checks), 'check')})")
-    return text
+    return f"Summary: {parts} ({scope}, {plural(len(report.checks), 'check')})"
 
 
-def _verdict(report: ScanReport) -> Text:
+def _verdict(report: ScanReport) -> tuple[str, str]:
     threshold = report.severity_threshold.value
     blocking = len(report.blocking_failures())
     if blocking:
-        text = Text(
-            f"{plural(blocking, 'blocking failure')} at or above severity {threshold}",
-            style="bold red",
-        )
+        text = f"{plural(blocking, 'blocking failure')} at or above severity {threshold}"
+        style = "bold red"
     else:
-        text = Text(f"No blocking failure at or above severity {threshold}", style="green")
+        text, style = f"No blocking failure at or above severity {threshold}", "green"
     reasons = Counter(
         reason for f in report.findings if (reason := report.non_blocking_reason(f)) is not None
     )
     if reasons:
-        text.append(" (" + ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())) + ")")
+        text += " (" + ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())) + ")"
     if report.errors:
-        text.append(
-            f"; scan incomplete: {plural(len(report.errors), 'error')}",
-            style="bold magenta",
-        )
-    return text
+        text += f"; scan incomplete: {plural(len(report.errors), 'error')}"
+    return text, style
 
 
-def baseline_line(report: ScanReport) -> Text | None:
+def baseline_text(report: ScanReport) -> str | None:
     """`Baseline .comply-baseline.json: 29 of 30 entries still fail (accepted), 1 fixed; 2 new
     failures` - always printed with a baseline, so a baseline that matches nothing shows."""
     comparison = report.baseline
     if comparison is None:
         return None
     new = sum(1 for f in report.findings if f.status is Status.FAIL and report.is_new(f))
-    text = Text()
-    text.append(f"Baseline {comparison.path}: ", style="bold")
-    text.append(
-        f"{comparison.matched} of {plural(comparison.entries, 'entry')} still "
+    text = (
+        f"Baseline {comparison.path}: {comparison.matched} of "
+        f"{plural(comparison.entries, 'entry')} still "
         f"{'fails' if comparison.matched == 1 else 'fail'} (accepted), "
         f"{len(comparison.fixed)} fixed; {plural(new, 'new failure')}"
     )
     if comparison.entries and not comparison.matched and new:
-        text.append(" - the baseline matched nothing (see the warning)", style="bold yellow")
+        text += " - the baseline matched nothing (see the warning)"
     return text
 
 
-def render(report: ScanReport, *, color: bool = False) -> str:
+def render(report: ScanReport, *, color: bool = False, width: int | None = None) -> str:
+    """The console report; `width` in columns (None: never wrap, for logs and files)."""
+    layout = Layout(width)
     buffer = StringIO()
     console = Console(
         file=buffer,
         force_terminal=color,
         no_color=not color,
         color_system="standard" if color else None,
-        width=WIDTH,
+        width=width or UNLIMITED,
         highlight=False,
         markup=False,
         emoji=False,
-        soft_wrap=True,  # one finding, one line: no wrapping in logs or files
+        soft_wrap=width is None,  # no width: one finding, one line
     )
-    listed = [f for f in report.findings if f.status is not Status.PASS]
-    _print_findings(console, listed)
-    _print_problems(console, "Errors", list(report.errors), "bold magenta")
-    _print_problems(console, "Warnings", list(report.warnings), "yellow")
-    _print_skipped(console, report)
-    console.print(_summary(report))
+    if not any(f.status is not Status.PASS for f in report.findings):
+        console.print(Text("No finding needs attention.", style="green"))
+        console.print()
+    _print_file_findings(console, report, layout)
+    live = live_lines(report, layout)
+    for line in live:
+        console.print(line)
+    fixes = fix_lines(report, layout)
+    for line in fixes:
+        console.print(line)
+    if fixes:
+        console.print()
+    _print_problems(console, "Errors", list(report.errors), "bold magenta", layout)
+    _print_problems(console, "Warnings", list(report.warnings), "yellow", layout)
+    _print_skipped(console, report, layout)
+    for line in layout.wrap(Text(), _summary(report), 2):
+        console.print(line)
     lines = framework_lines(list(report.controls), report.frameworks)
     if lines:
         console.print(Text("Controls:", style="bold"))
-        for line in lines:
-            console.print(Text(f"  {line}"))
-    baseline = baseline_line(report)
+        for framework_line in lines:
+            for wrapped in layout.wrap(Text("  "), framework_line, 4):
+                console.print(wrapped)
+    baseline = baseline_text(report)
     if baseline is not None:
-        console.print(baseline)
-    console.print(_verdict(report))
+        for line in layout.wrap(Text(), baseline, 2):
+            console.print(line)
+    verdict, style = _verdict(report)
+    for line in layout.wrap(Text(), verdict, 2):
+        line.stylize(style)
+        console.print(line)
     return buffer.getvalue()

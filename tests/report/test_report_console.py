@@ -27,7 +27,7 @@ def test_grouped_by_file_then_resource() -> None:
         "dir with space/main.tf",
         "modules/storage/s3.tf",
         "s3.tf",
-        "aws 123456789012/us-east-1",
+        "cloudtrail_trail_multi_region  (aws: 1 finding)",  # live findings: by check
     ]
     start = lines.index("modules/storage/s3.tf")
     assert lines[start + 1] == "  aws_s3_bucket.reports"
@@ -101,3 +101,78 @@ def test_long_lines_are_not_wrapped() -> None:
 
 def test_no_secrets() -> None:
     assert SECRET not in render("console", build_report())
+
+
+def test_paths_are_relative_to_the_repository_as_in_sarif() -> None:
+    from tests.report.test_report_support import build_pr_report
+
+    text = render("console", build_pr_report())  # scanned as infra/ from the repository root
+    lines = text.splitlines()
+    assert "infra/modules/storage/s3.tf" in lines
+    assert "modules/storage/s3.tf" not in lines
+
+
+def test_long_lines_wrap_at_words_to_the_width() -> None:
+    report = build_report()
+    report.findings[1].message = " ".join(["encryption"] * 40)
+    for width in (80, 120, 200):
+        text = console.render(report, width=width)
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert "encryptio\n" not in text and " encryptio " not in text  # never mid-word
+        wrapped = [line for line in text.splitlines() if line.strip().startswith("encryption")]
+        assert wrapped and all(line.startswith("      ") for line in wrapped)  # hanging indent
+
+
+def test_narrow_terminal_gives_one_block_per_finding() -> None:
+    lines = console.render(build_report(), width=80).splitlines()
+    start = lines.index("modules/storage/s3.tf")
+    assert lines[start + 2].split() == ["FAIL", "high", "s3_bucket_encrypted_at_rest", "line", "40"]
+    assert lines[start + 3].startswith("      Bucket reports has no encryption")
+    wide = console.render(build_report(), width=200).splitlines()
+    start = wide.index("modules/storage/s3.tf")
+    assert "Bucket reports has no encryption" in wide[start + 2]  # one line per finding
+
+
+def test_one_line_fix_per_failing_check() -> None:
+    text = render("console", build_report())
+    fixes = text.split("How to fix", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert fixes == [
+        "  s3_bucket_encrypted_at_rest: add an "
+        "`aws_s3_bucket_server_side_encryption_configuration` with `aws:kms`."
+    ]  # the trail check fails too, but has no remediation text to show
+    assert "comply checks show CHECK_ID" in text
+
+
+def test_region_level_live_findings_fold_into_one_line_per_check() -> None:
+    from scanner.core.model import Location, Resource, Status
+    from tests.report.test_report_support import SOC2_LOG, finding
+
+    regions = ["eu-west-1", "us-east-1", "us-east-2", "us-west-2"]
+    trails = [
+        finding(
+            "cloudtrail_trail_multi_region",
+            Status.FAIL,
+            f"no trail records {region}",
+            Resource(
+                type="aws_cloudtrail",
+                id=f"arn:aws:cloudtrail:{region}:123456789012:trail/(none)",
+                source="aws",
+                location=Location(account="123456789012", region=region),
+                attributes={},
+            ),
+            [SOC2_LOG],
+        )
+        for region in regions
+    ]
+    text = render("console", build_report(findings=trails))
+    assert text.count("no trail records <region>") == 1
+    assert "in 4 regions of account 123456789012: " + ", ".join(regions) in text
+    assert "trail/(none)" not in text
+
+
+def test_baseline_outcome_is_always_shown() -> None:
+    from tests.report.test_report_support import build_pr_report
+
+    text = render("console", build_pr_report())
+    assert "Baseline .comply-baseline.json: " in text
+    assert render("console", build_report()).count("Baseline") == 0
