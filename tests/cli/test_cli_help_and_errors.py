@@ -3,6 +3,7 @@ sized `checks list`, `checks show`, and help that says what repeats."""
 
 from __future__ import annotations
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -96,3 +97,42 @@ def test_checks_list_fits_the_terminal(columns):
         for line in lines
     )
     assert lines[-1].split()[1] == "checks;"  # "94 checks; details: comply checks show ID"
+
+
+def test_help_imports_no_heavy_module():
+    """`comply --help` must start fast: no YAML, Jinja2, boto3, rich or evidence builder."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from scanner.cli.main import cli\n"
+        "try:\n"
+        "    cli.main(['--help'], prog_name='comply')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('yaml', 'jinja2', 'boto3', 'botocore', 'rich', 'hcl2', 'importlib.metadata',\n"
+        "         'scanner.evidence.builder', 'scanner.compliance.catalog')\n"
+        "print('loaded:' + ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Commands:" in out and "evidence" in out
+    assert "loaded:\n" in out  # none of them
+
+
+def test_lazy_command_list_matches_the_commands():
+    from scanner.cli.main import COMMANDS, cli
+
+    context = click.Context(cli)
+    for name, lazy in COMMANDS.items():
+        command = cli.get_command(context, name)
+        assert command is not None and command.name in (name, lazy.attribute)
+        assert lazy.short_help == command.get_short_help_str(200), name
+
+
+def test_version_is_printed():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output.startswith("comply, version ")
