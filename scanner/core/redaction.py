@@ -69,7 +69,7 @@ def _redact_environment(value: Any) -> Any:
         return {
             str(k): _redact_environment(v)
             if isinstance(v, Mapping | list)
-            else (REDACTED if v not in (None, "") else v)
+            else (REDACTED if _is_set(v) else v)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -78,9 +78,7 @@ def _redact_environment(value: Any) -> Any:
             if isinstance(item, Mapping) and ("value" in item or "Value" in item):
                 out.append(
                     {
-                        str(k): (
-                            REDACTED if k in _PAIR_VALUES and v not in (None, "") else redact(v)
-                        )
+                        str(k): (REDACTED if k in _PAIR_VALUES and _is_set(v) else redact(v))
                         for k, v in item.items()
                     }
                 )
@@ -107,6 +105,11 @@ def _pair_is_secret(value: Mapping[str, Any]) -> bool:
     return value.get("type") == _SECURE_STRING or value.get("Type") == _SECURE_STRING
 
 
+def _is_set(item: Any) -> bool:
+    """Not null and not "" (an Unknown is set as far as redaction cares: never compare it)."""
+    return item is not None and not (isinstance(item, str) and item == "")
+
+
 def _redact_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     if value.get("kind") == "Secret":
         value = _redact_kubernetes_secret(value)
@@ -114,12 +117,12 @@ def _redact_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, item in value.items():
         name = _redact_key(str(key))
-        if secret_pair and name in _PAIR_VALUES and item not in (None, ""):
+        if secret_pair and name in _PAIR_VALUES and _is_set(item):
             out[name] = REDACTED
         elif squash(name) in ENVIRONMENT_KEYS and isinstance(item, Mapping | list):
             out[name] = _redact_environment(item)
         elif (isinstance(item, str) and item and is_secret_key(name)) or (
-            squash(name) in WHOLE_VALUE_KEYS and item not in (None, "")
+            squash(name) in WHOLE_VALUE_KEYS and _is_set(item)
         ):
             out[name] = REDACTED
         else:

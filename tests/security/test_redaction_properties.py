@@ -110,3 +110,14 @@ def test_the_ReDoS_input_of_the_issue_is_linear() -> None:
     runs in about a second now (bench/bench_redaction.py). This only proves it finishes."""
     for text in ("a" * 400_000, "a." * 200_000, "a://a:" * 60_000, "eyJ-" * 100_000):
         assert redact_text(text) == text
+
+
+def test_unknown_values_under_secret_keys_are_redacted_not_compared() -> None:
+    """A Terraform value that cannot be known (an Unknown) under user_data or a password key is
+    replaced, never compared with "" (which would raise and lose the whole report)."""
+    from scanner.core.model import Unknown
+    from scanner.core.redaction import REDACTED, redact
+
+    unknown = Unknown("templatefile() of a path known only at apply")
+    assert redact({"user_data": unknown})["user_data"] == REDACTED
+    assert redact({"name": "DB_PASSWORD", "value": unknown})["value"] == REDACTED
