@@ -10,6 +10,7 @@ EXAMPLE = REPO_ROOT / "examples" / "kubernetes"
 # hardened portal namespace.
 EXPECTED_NON_PASSING = {
     ("fail", "k8s_container_capabilities_drop_all", "CronJob/legacy/nightly-export"),
+    ("fail", "k8s_container_cpu_limit_set", "CronJob/legacy/nightly-export"),
     ("fail", "k8s_container_env_no_secret_literals", "CronJob/legacy/nightly-export"),
     ("fail", "k8s_container_image_digest_pinned", "CronJob/legacy/nightly-export"),
     ("fail", "k8s_container_image_tag_not_latest", "CronJob/legacy/nightly-export"),
@@ -24,6 +25,7 @@ EXPECTED_NON_PASSING = {
     ("fail", "k8s_pod_seccomp_profile_required", "CronJob/legacy/nightly-export"),
     ("fail", "k8s_pod_volume_types_restricted", "CronJob/legacy/nightly-export"),
     ("fail", "k8s_rbac_cluster_admin_not_bound", "ClusterRoleBinding/export-admin"),
+    ("fail", "k8s_rbac_binding_no_default_service_account", "ClusterRoleBinding/export-admin"),
     ("fail", "k8s_service_account_token_automount_disabled", "CronJob/legacy/nightly-export"),
     ("fail", "k8s_workload_network_policy_applied", "CronJob/legacy/nightly-export"),
     ("skipped", "k8s_container_read_only_root_filesystem", "CronJob/legacy/nightly-export"),
