@@ -30,7 +30,11 @@ KUBELET_CONFIGURATION = "kubernetes_kubelet_configuration"
 def _etcd_tls(flags: ComponentFlags, prefix: str, urls_flag: str) -> Result:
     """Client (`prefix` "") or peer (`prefix` "peer-") TLS of etcd."""
     problems = []
-    plain = [url for url in list_value(flags, urls_flag) or [] if url.startswith("http:")]
+    urls = list_value(flags, urls_flag)
+    if urls is None:
+        port = 2380 if prefix else 2379
+        problems.append(f"--{urls_flag} not set: etcd listens on plain http://localhost:{port}")
+    plain = [url for url in urls or [] if url.startswith("http:")]
     if plain:
         problems.append(f"--{urls_flag} uses plain HTTP: {quoted(plain)}")
     absent = missing(flags, [f"{prefix}cert-file", f"{prefix}key-file"])
@@ -59,7 +63,8 @@ def _etcd_tls(flags: ComponentFlags, prefix: str, urls_flag: str) -> Result:
 )
 def k8s_etcd_client_tls_enabled(pod: Resource) -> Result:
     """etcd stores every Kubernetes object, Secrets included. Its client port must use TLS
-    (`--cert-file`, `--key-file`, https in `--listen-client-urls`) and accept only clients with
+    (`--cert-file`, `--key-file`, https in `--listen-client-urls`, whose default is plain
+    http://localhost:2379) and accept only clients with
     a certificate from its CA (`--client-cert-auth=true`); `--auto-tls=true` generates
     self-signed certificates that give encryption without authentication.
 
