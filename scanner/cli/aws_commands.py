@@ -19,6 +19,17 @@ from scanner.cli.common import fail
 from scanner.cli.scan_session import ScanSession, scan_options
 
 
+def refuse_changed_since(common: dict[str, Any]) -> None:
+    """Live resources have no blocks in a diff: with --changed-since every failure would turn
+    non-blocking and the scan would exit 0. Refused, not silently ignored."""
+    if common.get("changed_since") is not None:
+        fail(
+            "--changed-since applies to scans of files (terraform, kubernetes): live AWS "
+            "resources and snapshots have no lines in a git diff, so every failure would stop "
+            "blocking; run without it"
+        )
+
+
 def _progress_wanted() -> bool:
     # A bar only for a person watching: never in CI logs or when stderr is piped.
     return sys.stderr.isatty() and not os.environ.get("CI")
@@ -58,6 +69,14 @@ def _progress_wanted() -> bool:
     show_default=True,
     help="Concurrent API calls (regions x services, and per-resource calls).",
 )
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=1),
+    default=3600,
+    show_default=True,
+    help="Seconds after which no more AWS request is sent: the calls left are collection "
+    "errors (exit 2), so a stalled endpoint cannot hold a nightly scan for hours.",
+)
 @scan_options
 def scan_aws(
     profile: str | None,
@@ -66,6 +85,7 @@ def scan_aws(
     services: tuple[str, ...],
     snapshot_path: Path | None,
     max_workers: int,
+    deadline: float,
     **common: Any,
 ) -> None:
     """Scan live AWS accounts read-only (default credentials, every enabled region)."""
@@ -73,6 +93,7 @@ def scan_aws(
     from scanner.sources.aws.collectors import select_collectors
     from scanner.sources.aws.inventory import collection_context
 
+    refuse_changed_since(common)
     # No path is scanned: .comply.yaml is looked up from the working directory.
     session = ScanSession.start(scanned=Path.cwd(), **common)
     if not regions:  # .comply.yaml `regions`, else every region enabled in the account
@@ -89,6 +110,7 @@ def scan_aws(
             services=services or None,
             max_workers=max_workers,
             progress=progress,
+            deadline=deadline,
         )
     if snapshot_path is not None:
         try:
@@ -117,6 +139,7 @@ def scan_snapshot(snapshot_file: Path, **common: Any) -> None:
     from scanner.sources.aws import LoadedAws, SnapshotError, load_snapshot, normalize_collection
     from scanner.sources.aws.inventory import collection_context
 
+    refuse_changed_since(common)
     session = ScanSession.start(scanned=snapshot_file, **common)
     try:
         snapshot = load_snapshot(snapshot_file)

@@ -21,7 +21,8 @@ from scanner.core.model import Resource, ScanError, ScanWarning
 from scanner.core.redaction import redact
 from scanner.sources.aws.collector import CallError, Collector, RawService
 from scanner.sources.aws.collectors import collectors_by_name, select_collectors
-from scanner.sources.aws.recorder import CollectionLog, Recorder
+from scanner.sources.aws.recorder import CollectionLog, Recorder, error_details
+from scanner.sources.aws.response_guard import ScanDeadline, reject_garbage_json
 from scanner.sources.aws.session import (
     GLOBAL,
     AccountTarget,
@@ -37,6 +38,8 @@ from scanner.sources.aws.session import (
 
 Progress = Callable[[int, int, str], None]  # (done, total, what just finished)
 DEFAULT_WORKERS = 16
+# docs/aws.md and docs/security.md: a scan sends no request after this many seconds.
+DEFAULT_DEADLINE = 3600.0
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ def _run_collector(
     try:
         data = collector.collect(factory, recorder, account, region)
     except Exception as exc:  # a broken collector must not stop the others
-        error = CallError(collector.name, "collect", region, type(exc).__name__, str(exc))
+        error = CallError(collector.name, "collect", region, *error_details(exc))
         recorder.log.add_error(account, error)
         data = error.as_marker()
     return RawService(collector.name, account, region, redact(data))
@@ -200,11 +203,14 @@ def collect_aws(
     settings: ClientSettings | None = None,
     event_handlers: Sequence[EventHandler] = (),
     progress: Progress | None = None,
+    deadline: float | ScanDeadline | None = DEFAULT_DEADLINE,
 ) -> AwsCollection:
     """Collect every selected service in every account and region.
 
     `event_handlers` are (botocore event, handler) pairs registered on every session before any
-    client exists (tests record operation names with them, the bench adds latency).
+    client exists (tests record operation names with them, the bench adds latency). After
+    `deadline` seconds every request still to send fails at once, as a collection error naming
+    the call (None: no deadline).
     """
     started_at = datetime.now(UTC)
     collectors = select_collectors(list(services) if services else None)
@@ -214,7 +220,11 @@ def collect_aws(
         settings, max_pool_connections=max(settings.max_pool_connections, 2 * max_workers)
     )
     log = CollectionLog()
-    handlers = [("before-send", log.count_request), *event_handlers]
+    guards: list[EventHandler] = [("before-parse", reject_garbage_json)]
+    if deadline is not None:
+        clock = deadline if isinstance(deadline, ScanDeadline) else ScanDeadline(deadline)
+        guards.insert(0, ("before-send", clock))
+    handlers = [*guards, ("before-send", log.count_request), *event_handlers]
     setup_errors: list[ScanError] = []
     targets = _targets(profile, role_arns, settings, handlers, setup_errors)
 

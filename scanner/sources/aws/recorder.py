@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from scanner.sources.aws.collector import CallError
 
@@ -53,12 +54,33 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+# A call fails with these as well as botocore's own errors: an unparsable XML body raises
+# ResponseParserError, which is not a BotoCoreError, and once took every resource of the
+# collector in that region with it.
+CALL_FAILURES: tuple[type[Exception], ...] = (ClientError, BotoCoreError, ResponseParserError)
+MAX_MESSAGE = 1000
+
+
 def error_details(exc: Exception) -> tuple[str, str]:
-    """(code, message) of a botocore failure."""
+    """(code, message) of a botocore failure, without the response body.
+
+    A parser error quotes the body it could not read, and an error response whose body does not
+    parse comes back with the body as its message: neither may reach a report.
+    """
+    if isinstance(exc, ResponseParserError):
+        return "ResponseParserError", "the response could not be parsed (invalid XML or JSON)"
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
-        return str(error.get("Code") or "ClientError"), str(error.get("Message") or exc)
-    return type(exc).__name__, str(exc)
+        code = str(error.get("Code") or "ClientError")
+        return code, _without_body(str(error.get("Message") or exc))
+    return type(exc).__name__, _without_body(str(exc))
+
+
+def _without_body(message: str) -> str:
+    text = message.strip()
+    if text.startswith(("<", "{", "[")) or "\n" in text or len(text) > MAX_MESSAGE:
+        return "the error response could not be read (its body is not shown)"
+    return text
 
 
 class CollectionLog:
@@ -115,7 +137,7 @@ class Recorder:
         method, api = _names(client, operation)
         try:
             response = getattr(client, method)(**params)
-        except (ClientError, BotoCoreError) as exc:
+        except CALL_FAILURES as exc:
             return self._failed(client, api, exc)
         result: dict[str, Any] = jsonable(response)
         return result
@@ -133,7 +155,7 @@ class Recorder:
             for page in client.get_paginator(method).paginate(**params):
                 items.extend(jsonable(page.get(result_key, [])))
             return items
-        except (ClientError, BotoCoreError) as exc:
+        except CALL_FAILURES as exc:
             return self._failed(client, api, exc)
 
     # -- extensions (see collector.call_optional and collector.fan_out) -------------------------
@@ -148,7 +170,7 @@ class Recorder:
             if error_details(exc)[0] in tuple(absent_on):
                 return None
             return self._failed(client, api, exc)
-        except BotoCoreError as exc:
+        except (BotoCoreError, ResponseParserError) as exc:
             return self._failed(client, api, exc)
         result: dict[str, Any] = jsonable(response)
         return result

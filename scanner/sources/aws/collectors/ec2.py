@@ -166,7 +166,12 @@ def _vpcs(raw: RawService, partition: str) -> Iterable[Resource]:
                 "flow_logs": failed if failed is not None else by_vpc.get(vpc_id, []),
                 "tags": tags_dict(vpc.get("Tags")),
             },
-            raw={"vpc": vpc, "flow_logs": flow_logs if failed else by_vpc.get(vpc_id, [])},
+            # `failed is not None`, never `if failed`: the truth of an Unknown raises, and that
+            # once dropped every VPC and instance of the region when flow logs were denied.
+            raw={
+                "vpc": vpc,
+                "flow_logs": flow_logs if failed is not None else by_vpc.get(vpc_id, []),
+            },
         )
 
 

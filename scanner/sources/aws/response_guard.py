@@ -1,0 +1,65 @@
+"""botocore event handlers that keep a live scan honest and bounded.
+
+- A JSON body that does not parse is, for botocore, `{"message": <body>}`: an *empty success*.
+  Secrets, queues and clusters would vanish from the inventory without a word. `reject_garbage_json`
+  (before-parse) refuses such a 2xx response; the recorder stores the failure as a collection
+  error in place of the response, so every check that depends on it is unknown.
+- `ScanDeadline` (before-send) fails every request sent after the scan's deadline at once: a
+  stalled endpoint costs at most the deadline, not retries x read timeout per call.
+
+Error messages never carry the response body (it may hold anything, secrets included).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from botocore.exceptions import BotoCoreError
+
+JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+
+
+class MalformedResponseError(BotoCoreError):  # type: ignore[misc]
+    fmt = "the {operation} response (HTTP {status}) is not valid JSON; not read"
+
+
+class DeadlineExceededError(BotoCoreError):  # type: ignore[misc]
+    fmt = "not called: the scan's deadline of {seconds:g} s had passed (--deadline)"
+
+
+def reject_garbage_json(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
+    """A `before-parse` handler: a 2xx JSON-protocol response must be a JSON object."""
+    protocol = operation_model.service_model.resolved_protocol
+    status = int(response_dict.get("status_code") or 0)
+    if protocol not in JSON_PROTOCOLS or not 200 <= status < 300:
+        return
+    if operation_model.has_streaming_output or operation_model.has_event_stream_output:
+        return
+    body = response_dict.get("body") or b""
+    if not body.strip():
+        return  # an operation without output answers an empty body
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise MalformedResponseError(operation=operation_model.name, status=status)
+
+
+class ScanDeadline:
+    """A `before-send` handler failing every request once `seconds` have passed since start."""
+
+    def __init__(self, seconds: float, clock: Any = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._ends_at = clock() + seconds
+
+    @property
+    def passed(self) -> bool:
+        return bool(self._clock() >= self._ends_at)
+
+    def __call__(self, **_: Any) -> None:
+        if self.passed:
+            raise DeadlineExceededError(seconds=self.seconds)
