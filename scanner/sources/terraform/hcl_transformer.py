@@ -162,6 +162,20 @@ class FaithfulTransformer(DictTransformer):
             return "(" + self.to_tf_inline(stripped[1]) + ")"
         return super().expr_term(args)
 
+    # `[...][0]`, `{...}.a`, `[...][*].id`: the collection before the operator is a value too.
+    def index_expr_term(self, args: list[Any]) -> str:
+        args = self.strip_new_line_tokens(args)
+        return f"{self.to_tf_inline(args[0])}{args[1]}"
+
+    def get_attr_expr_term(self, args: list[Any]) -> str:
+        return f"{self.to_tf_inline(args[0])}{args[1]}"
+
+    def attr_splat_expr_term(self, args: list[Any]) -> str:
+        return f"{self.to_tf_inline(args[0])}{args[1]}"
+
+    def full_splat_expr_term(self, args: list[Any]) -> str:
+        return f"{self.to_tf_inline(args[0])}{args[1]}"
+
     def index(self, args: list[Any]) -> str:
         args = self.strip_new_line_tokens(args)
         return f"[{self.to_tf_inline(args[0])}]"

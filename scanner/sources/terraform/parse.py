@@ -19,7 +19,7 @@ from scanner.sources.terraform.hcl_transformer import loads as hcl_loads
 from scanner.sources.terraform.tfjson import convert_tf_json
 
 # Bump when the stored structure changes (e.g. tfjson conversion), so old entries are not reused.
-CACHE_FORMAT_VERSION = 2
+CACHE_FORMAT_VERSION = 3
 PARALLEL_THRESHOLD = 32
 
 try:

@@ -118,3 +118,36 @@ def test_any_literal_inside_a_call_round_trips(value: Any) -> None:
     raw = parsed["locals"][0]["x"]
     instance = ModuleInstance(ModuleConfig(Path(".")), "", None, [])
     assert instance.resolve(raw) == [value]
+
+
+def test_module_default_idioms(tmp_path: Path) -> None:
+    """The try()/coalesce()/lookup() defaulting that module code is made of."""
+    values = _locals(
+        tmp_path,
+        "  obj = { a = 1 }\n"
+        "  none = null\n"
+        '  tried = try(local.obj.missing, "default")\n'
+        "  can_missing = can(local.obj.missing)\n"
+        '  coalesced = coalesce(local.none, "", "x")\n'
+        '  looked = lookup(local.obj, "b", 2)\n'
+        "  merged = merge(local.obj, { b = 2 }, null)\n"
+        '  flat = flatten([["a"], [["b"]], []])\n'
+        '  round = jsondecode(jsonencode({ a = [1, "x", null] }))\n'
+        '  cond = local.none == null ? "absent" : "set"\n'
+        '  splat = [{ id = "i" }, { id = "j" }][*].id\n'
+        '  picked = { prod = "p", dev = "d" }["dev"]\n'
+        '  first = ["x", "y"][0]\n'
+        "  attr = { a = { b = 3 } }.a.b\n",
+    )
+    assert values["tried"] == "default"
+    assert values["can_missing"] is False
+    assert values["coalesced"] == "x"
+    assert values["looked"] == 2
+    assert values["merged"] == {"a": 1, "b": 2}
+    assert values["flat"] == ["a", "b"]
+    assert values["round"] == {"a": [1, "x", None]}
+    assert values["cond"] == "absent"
+    assert values["splat"] == ["i", "j"]
+    assert values["picked"] == "d"
+    assert values["first"] == "x"
+    assert values["attr"] == 3
