@@ -96,11 +96,24 @@ def _render(environment: Environment, name: str, **context: Any) -> bytes:
         text = environment.get_template(name).render(**context)
     except TemplateError as exc:
         where = getattr(exc, "filename", None) or name
-        line = getattr(exc, "lineno", None)
+        line = getattr(exc, "lineno", None) or _template_line(exc)
         raise EvidenceError(
             f"template {where}{f' line {line}' if line else ''}: {exc.message or exc}"
         ) from exc
     return scrub(text).encode("utf-8")
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line a render-time error (an undefined variable) happened on: Jinja2 rewrites
+    the traceback so that the template's own frames carry its file name and line."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".html", ".md", ".jinja")) or "<template>" in filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _link(from_path: str, to_path: str) -> str:
