@@ -64,7 +64,7 @@ def test_the_docs_show_commands() -> None:
 
 
 def test_a_wrong_option_is_caught() -> None:
-    command, rest = resolve(["scan", "terraform", "infra/", "--var-files", "x"])
+    command, _rest = resolve(["scan", "terraform", "infra/", "--var-files", "x"])
     assert command.name == "terraform"
     assert "--var-files" not in option_names(command) and "--var-file" in option_names(command)
     with pytest.raises(AssertionError, match="no command 'terraformm'"):
