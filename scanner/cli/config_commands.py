@@ -12,6 +12,7 @@ import click
 from scanner import __version__
 from scanner.cli.common import fail
 from scanner.cli.scan_session import CONFIGURABLE, ScanSession
+from scanner.core.wording import plural
 from scanner.premerge.baseline import BaselineError, baseline_from_report
 from scanner.premerge.config import ConfigError, describe, find_config
 
@@ -39,7 +40,7 @@ def baseline_create(report: Path, output: Path) -> None:
         output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write baseline to {output}: {exc.strerror}")
-    click.echo(f"wrote {len(document['failures'])} accepted failure(s) to {output}")
+    click.echo(f"wrote {plural(len(document['failures']), 'accepted failure')} to {output}")
 
 
 def _or_fail_baseline(build: Callable[[], dict[str, Any]]) -> dict[str, Any]:

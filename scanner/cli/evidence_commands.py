@@ -12,6 +12,7 @@ from scanner.cli.common import fail, framework_dir_option, load_policies, policy
 from scanner.compliance.attestations import AttestationError, load_attestations
 from scanner.compliance.waivers import WaiverError, load_waivers
 from scanner.core.model import ScanWarning
+from scanner.core.wording import plural
 from scanner.evidence.builder import (
     BuildOptions,
     EvidenceError,
@@ -119,7 +120,7 @@ def export(
     except (EvidenceError, AttestationError, WaiverError, SigningError, OscalError) as exc:
         fail(str(exc))
     summary = ", ".join(f"{n} {state}" for state, n in model.control_summary.items() if n)
-    click.echo(f"wrote {len(files)} files to {out}")
+    click.echo(f"wrote {plural(len(files), 'file')} to {out}")
     click.echo(f"{model.framework_name}: {len(model.controls)} controls ({summary})")
 
 
@@ -141,4 +142,4 @@ def verify(bundle: Path, key: Path | None) -> None:
         click.echo(f"{bundle}: does NOT match its manifest", err=True)
         sys.exit(EXIT_DIFFERS)
     signature = f"; signature {result.signature}"
-    click.echo(f"{bundle}: OK, {result.files} files match the manifest{signature}")
+    click.echo(f"{bundle}: OK, {plural(result.files, 'file')} match the manifest{signature}")

@@ -32,6 +32,7 @@ from scanner.compliance.waivers import WaiverError, load_waivers
 from scanner.core.model import Resource, ScanError, ScanWarning, Severity
 from scanner.core.provenance import command_line, repository_state
 from scanner.core.registry import Registry
+from scanner.core.wording import plural
 from scanner.premerge.baseline import BaselineError, baseline_warnings, compare, load_baseline
 from scanner.premerge.changes import ChangesError, changed_lines, touched_resources
 from scanner.premerge.config import SEVERITY_NAMES, Config, ConfigError, find_config
@@ -113,7 +114,7 @@ def require_inventory(loaded: LoadedInventory, scanned: str, kind: str) -> None:
     elif loaded.files_scanned == 0:
         found = "no Terraform files (.tf, .tf.json)"
     else:
-        found = f"no Terraform resources in {loaded.files_scanned} file(s)"
+        found = f"no Terraform resources in {plural(loaded.files_scanned, 'file')}"
     loaded.errors.append(
         ScanError(
             target=scanned,

@@ -19,6 +19,7 @@ from typing import Any
 from scanner.compliance.attestations import Attestation, best_attestation
 from scanner.compliance.catalog import Catalog, Control, Scope
 from scanner.core.model import ControlRef, Finding, Status
+from scanner.core.wording import plural
 
 
 class ControlState(StrEnum):
@@ -79,11 +80,12 @@ def control_state(
     control: Control, counts: Counter[Status], attestation: Attestation | None, today: date
 ) -> tuple[ControlState, str]:
     if counts[Status.FAIL]:
-        return ControlState.NOT_SATISFIED, f"{counts[Status.FAIL]} failing finding(s)"
+        return ControlState.NOT_SATISFIED, f"{plural(counts[Status.FAIL], 'failing finding')}"
     if counts[Status.UNKNOWN] or counts[Status.ERROR]:
         return (
             ControlState.INCOMPLETE,
-            f"{counts[Status.UNKNOWN]} unknown and {counts[Status.ERROR]} error finding(s) "
+            f"{counts[Status.UNKNOWN]} unknown and {counts[Status.ERROR]} error "
+            f"{'finding' if counts[Status.UNKNOWN] + counts[Status.ERROR] == 1 else 'findings'} "
             "could not be evaluated",
         )
     if control.has_manual_part:
@@ -92,7 +94,7 @@ def control_state(
         return ControlState.NOT_APPLICABLE, "no resource in scope"
     if not counts[Status.PASS]:
         return ControlState.INCOMPLETE, "every finding is suppressed"
-    return ControlState.SATISFIED, f"{counts[Status.PASS]} passing finding(s)"
+    return ControlState.SATISFIED, f"{plural(counts[Status.PASS], 'passing finding')}"
 
 
 def rollup_controls(

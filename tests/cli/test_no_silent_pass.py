@@ -38,7 +38,7 @@ def test_terraform_files_without_resources_are_empty(comply, tmp_path):
     (tmp_path / "variables.tf").write_text('variable "x" {\n  default = 1\n}\n')
     result = comply("scan", "terraform", tmp_path, "-o", "json", "--no-cache")
     assert result.exit_code == 2
-    assert "no Terraform resources in 1 file(s)" in result.json()["errors"][0]["message"]
+    assert "no Terraform resources in 1 file" in result.json()["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("source", ["terraform", "kubernetes"])
