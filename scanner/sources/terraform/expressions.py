@@ -154,6 +154,10 @@ class Evaluator:
             return self.splat(self.evaluate(node[1], scope), node[2], scope)
         if kind == "for":
             return self.for_expression(node, scope)
+        if kind == "tif":
+            return self.template_if(node, scope)
+        if kind == "tfor":
+            return self.template_for(node, scope)
         return self.unknown(str(node[1]) if kind == "unsupported" else f"unsupported {kind}")
 
     def get_attr(self, value: Any, name: str) -> Any:
@@ -241,6 +245,42 @@ class Evaluator:
         text = "".join(pieces)
         # A string built from a computed value is still known to be set: keep it as a reference.
         return ComputedRef(text) if computed else text
+
+    def template_if(self, node: Node, scope: Scope) -> Any:
+        """`%{ if c }a%{ else }b%{ endif }` inside a template: the chosen branch's text."""
+        cond = self.evaluate(node[1], scope)
+        if isinstance(cond, Unknown):
+            return cond
+        decided = None if isinstance(cond, ComputedRef) else to_bool(cond)
+        if decided is None:
+            return self.unknown("template %{ if } condition is not a known bool")
+        return self.evaluate(node[2] if decided else node[3], scope)
+
+    def template_for(self, node: Node, scope: Scope) -> Any:
+        """`%{ for x in c }...%{ endfor }`: the body's text once per element, concatenated."""
+        _, key_var, value_var, coll_node, body = node
+        collection = self.evaluate(coll_node, scope)
+        if isinstance(collection, Unknown):
+            return collection
+        if isinstance(collection, Mapping):
+            pairs: list[tuple[Any, Any]] = list(collection.items())
+        elif isinstance(collection, list):
+            pairs = list(enumerate(collection))
+        else:
+            return self.unknown(f"template %{{ for }} over a {type_name(collection)}")
+        pieces: list[str] = []
+        computed = False
+        for key, value in pairs:
+            names = {value_var: value}
+            if key_var:
+                names[key_var] = key
+            text = self.evaluate(body, ForScope(scope, names))
+            if isinstance(text, Unknown):
+                return text
+            computed = computed or isinstance(text, ComputedRef)
+            pieces.append(str(text))
+        joined = "".join(pieces)
+        return ComputedRef(joined) if computed else joined
 
     def conditional(self, node: Node, scope: Scope) -> Any:
         cond = self.evaluate(node[1], scope)

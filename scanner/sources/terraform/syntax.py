@@ -18,6 +18,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from scanner.sources.terraform.templates import TemplateError, build_template
+
 Node = tuple[Any, ...]
 
 
@@ -185,14 +187,15 @@ def unescape_template(text: str) -> str:
 
 
 def parse_template(text: str, *, quoted: bool) -> Node:
-    """Parse a string that may hold `${...}` interpolations.
+    """Parse a string that may hold `${...}` interpolations and `%{...}` directives.
 
     `quoted` strings come from inside an expression and still carry HCL escapes; top-level strings
     were already unescaped by python-hcl2. A template that is exactly one `${expr}` is that
     expression (HCL keeps its type), so `"${var.count}"` stays a number.
     """
-    parts: list[Any] = []
+    segments: list[tuple[str, str, bool, bool]] = []
     literal: list[str] = []
+    has_directive = False
     i = 0
     n = len(text)
     while i < n:
@@ -200,25 +203,33 @@ def parse_template(text: str, *, quoted: bool) -> Node:
             literal.append(text[i + 1 : i + 3])
             i += 3
             continue
-        if text.startswith("%{", i):
-            return ("unsupported", "template directive %{...}")
-        if text.startswith("${", i):
+        if text.startswith("${", i) or text.startswith("%{", i):
             end = _skip_braces(text, i + 1)
             if literal:
-                parts.append(unescape("".join(literal)) if quoted else "".join(literal))
+                joined = "".join(literal)
+                segments.append(("text", unescape(joined) if quoted else joined, False, False))
                 literal = []
             inner = text[i + 2 : end - 1].strip()
-            if inner.startswith("~"):  # strip markers `${~ x ~}` only trim whitespace
-                inner = inner[1:]
-            if inner.endswith("~"):
-                inner = inner[:-1]
-            parts.append(parse_expression(inner))
+            strip_left, strip_right = inner.startswith("~"), inner.endswith("~")
+            inner = inner[1 if strip_left else 0 : len(inner) - 1 if strip_right else None].strip()
+            kind = "interp" if text[i] == "$" else "directive"
+            has_directive = has_directive or kind == "directive"
+            segments.append((kind, inner, strip_left, strip_right))
             i = end
             continue
         literal.append(text[i])
         i += 1
     if literal:
-        parts.append(unescape("".join(literal)) if quoted else "".join(literal))
+        joined = "".join(literal)
+        segments.append(("text", unescape(joined) if quoted else joined, False, False))
+    if has_directive or any(s[2] or s[3] for s in segments):
+        try:
+            return build_template(segments, parse_expression)
+        except TemplateError as exc:
+            raise HclSyntaxError(str(exc)) from exc
+    parts: list[Any] = [
+        parse_expression(seg[1]) if seg[0] == "interp" else seg[1] for seg in segments if seg[1]
+    ]
     if not parts:
         return ("lit", "")
     if len(parts) == 1:
