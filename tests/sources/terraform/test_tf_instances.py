@@ -7,6 +7,10 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from scanner.core.model import ComputedRef, is_unknown
 from scanner.sources.terraform import load_terraform
 
@@ -167,3 +171,57 @@ def test_reports_baselines_and_changed_since_work_per_instance(comply, tmp_path:
     comply("baseline", "create", str(report), "-o", str(baseline), cwd=repo)
     after = comply(*args, "--baseline", str(baseline), "-o", "json", cwd=repo)
     assert after.exit_code == 0, after.stderr
+
+
+_NAMES = st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    count=st.integers(min_value=0, max_value=4),
+    keys=st.dictionaries(_NAMES, st.booleans(), max_size=4),
+    module_keys=st.lists(_NAMES, max_size=3, unique=True),
+)
+def test_instances_match_the_collections(
+    tmp_path_factory: pytest.TempPathFactory,
+    count: int,
+    keys: dict[str, bool],
+    module_keys: list[str],
+) -> None:
+    """Whatever the known collections, one resource per instance, each with its own values."""
+    root = tmp_path_factory.mktemp("instances")
+    rotation = "{" + ", ".join(f'"{k}" = {str(v).lower()}' for k, v in keys.items()) + "}"
+    module_set = "[" + ", ".join(f'"{k}"' for k in module_keys) + "]"
+    resources = _load(
+        root,
+        f"""
+resource "aws_kms_key" "counted" {{
+  count       = {count}
+  description = "key-${{count.index}}"
+}}
+resource "aws_kms_key" "keyed" {{
+  for_each            = {rotation}
+  enable_key_rotation = each.value
+  description         = each.key
+}}
+module "m" {{
+  source   = "./mod"
+  for_each = toset({module_set})
+  name     = each.key
+}}
+""",
+        mod='variable "name" {}\nresource "aws_sqs_queue" "q" {\n  name = var.name\n}\n',
+    )
+    expected = {f"aws_kms_key.counted[{i}]" for i in range(count)}
+    expected |= {f"aws_kms_key.keyed[{json.dumps(k)}]" for k in keys}
+    expected |= {f"module.m[{json.dumps(k)}].aws_sqs_queue.q" for k in module_keys}
+    assert set(resources) == expected
+    for i in range(count):
+        assert resources[f"aws_kms_key.counted[{i}]"].attributes["description"] == f"key-{i}"
+    for key, rotate in keys.items():
+        attributes = resources[f"aws_kms_key.keyed[{json.dumps(key)}]"].attributes
+        assert attributes == {"enable_key_rotation": rotate, "description": key}
+    for key in module_keys:
+        assert resources[f"module.m[{json.dumps(key)}].aws_sqs_queue.q"].attributes == {"name": key}
