@@ -62,6 +62,9 @@ def _baseline(report: ScanReport) -> dict[str, Any] | None:
         return None
     return {
         "path": report.baseline.path,
+        "entries": report.baseline.entries,
+        # Entries matched by address across scan roots rather than by fingerprint.
+        "relocated": report.baseline.relocated,
         "known_failures": len(report.baseline.known),
         "fixed": [
             {"check_id": e.check_id, "resource_id": e.resource_id, "fingerprint": e.fingerprint}

@@ -299,7 +299,9 @@ def build_pr_report(**overrides: Any) -> ScanReport:
         "frameworks": ["hipaa", "soc2"],
         "resources_scanned": 6,
         "files_scanned": 4,
-        "baseline": BaselineComparison(path=BASELINE_PATH, known=frozenset({known}), fixed=[fixed]),
+        "baseline": BaselineComparison(
+            path=BASELINE_PATH, known=frozenset({known}), fixed=[fixed], entries=2
+        ),
         "changed_since": PR_CHANGED_SINCE,
         "changed_resource_ids": frozenset(
             {"aws_s3_bucket.reports", "aws_s3_bucket.phi", "aws_s3_bucket.legacy"}
