@@ -15,6 +15,7 @@ import yaml
 
 from scanner.compliance.attestations import URL_PATTERN, Attestation
 from scanner.compliance.catalog import Catalog
+from scanner.core.json_files import JsonFileError, read_capped
 from scanner.core.redaction import looks_like_secret, redact
 from scanner.evidence.errors import EvidenceError
 from scanner.evidence.filenames import safe_copy_name
@@ -22,21 +23,31 @@ from scanner.evidence.manifest import sha256_hex
 from scanner.evidence.model import AttestationEvidenceItem, CopiedFile, ReportDocument
 from scanner.evidence.text_safety import scrub
 
+# docs/security.md, "Input caps": a JSON report given to `comply evidence export`.
+MAX_REPORT_BYTES = 512 * 1024 * 1024
+
 
 def load_report(path: Path, name: str) -> ReportDocument:
     """A JSON report written by `comply scan ... -o json=PATH`, checked for the contract."""
     try:
-        data = path.read_bytes()
+        data = read_capped(path, MAX_REPORT_BYTES)
         document = json.loads(data.decode("utf-8"))
-    except OSError as exc:
-        raise EvidenceError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    except JsonFileError as exc:
+        raise EvidenceError(str(exc)) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EvidenceError(f"{path}: is not a JSON report: {exc}") from exc
+    except RecursionError as exc:
+        raise EvidenceError(f"{path}: is not a JSON report: nested too deeply") from exc
     if not isinstance(document, dict) or document.get("schema_version") != "1":
         raise EvidenceError(f'{path}: not a comply JSON report (schema_version "1" expected)')
-    for key in ("scan", "findings", "resources"):
+    for key, kind in (("scan", dict), ("findings", list), ("resources", list)):
         if key not in document:
             raise EvidenceError(f"{path}: the report has no {key!r}; rescan with this comply")
+        if not isinstance(document[key], kind):
+            raise EvidenceError(f"{path}: the report's {key!r} is not a {kind.__name__}")
+    for key in ("findings", "resources"):
+        if not all(isinstance(item, dict) for item in document[key]):
+            raise EvidenceError(f"{path}: an entry of the report's {key!r} is not an object")
     finished = (document.get("scan") or {}).get("finished_at")
     if not isinstance(finished, str) or not re.match(r"^\d{4}-\d{2}-\d{2}T", finished):
         raise EvidenceError(f"{path}: scan.finished_at is missing or not a UTC timestamp")

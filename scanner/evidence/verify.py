@@ -22,6 +22,7 @@ from scanner.evidence.manifest import (
     parse_sums,
     sha256_hex,
 )
+from scanner.evidence.zip_limits import CappedReader, ZipLimitError
 
 
 class BundleReadError(Exception):
@@ -63,12 +64,15 @@ def read_bundle(path: Path) -> tuple[dict[str, bytes], list[str]]:
         return files, problems
     try:
         with zipfile.ZipFile(path) as archive:
+            reader = CappedReader(archive)
             for info in archive.infolist():
                 if info.is_dir():
                     continue
                 if info.filename in files:
                     problems.append(f"{info.filename} appears twice in the zip")
-                files[info.filename] = archive.read(info)
+                files[info.filename] = reader.read(info)
+    except ZipLimitError as exc:
+        raise BundleReadError(f"{path}: not read: {exc}") from exc
     except (OSError, zipfile.BadZipFile) as exc:
         raise BundleReadError(f"{path}: not a bundle directory or zip: {exc}") from exc
     return files, problems

@@ -8,13 +8,13 @@ fail are reported as fixed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scanner.compliance.results import BaselineComparison, BaselineEntry
+from scanner.core.json_files import JsonFileError, load_json_file
 from scanner.core.model import Finding, Status, fingerprint
 from scanner.core.wording import plural
 
@@ -25,13 +25,15 @@ class BaselineError(Exception):
     """A baseline or report file is unreadable or not what it claims to be."""
 
 
+# docs/security.md, "Input caps": a JSON report or baseline read back.
+MAX_REPORT_BYTES = 512 * 1024 * 1024
+
+
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot be read: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+        return load_json_file(path, MAX_REPORT_BYTES)
+    except JsonFileError as exc:
+        raise BaselineError(str(exc)) from exc
 
 
 def _failed(finding: Mapping[str, Any]) -> bool:
@@ -47,6 +49,16 @@ def baseline_from_report(report_path: Path, tool_version: str) -> dict[str, Any]
     report = _read_json(report_path)
     if not isinstance(report, Mapping) or report.get("schema_version") != "1":
         raise BaselineError(f"{report_path}: not a comply JSON report (schema_version 1)")
+    try:
+        return _baseline_of(report, tool_version)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BaselineError(
+            f"{report_path}: malformed report ({type(exc).__name__}: {exc}); a finding is not "
+            "what comply writes"
+        ) from exc
+
+
+def _baseline_of(report: Mapping[str, Any], tool_version: str) -> dict[str, Any]:
     entries = {
         (f["check_id"], f["resource"]["id"])
         for f in report.get("findings", [])
@@ -84,7 +96,7 @@ def load_baseline(path: Path) -> list[BaselineEntry]:
             BaselineEntry(str(e["check_id"]), str(e["resource_id"]), str(e["fingerprint"]))
             for e in document["failures"]
         ]
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, AttributeError) as exc:
         raise BaselineError(f"{path}: malformed failure entry ({exc})") from exc
 
 

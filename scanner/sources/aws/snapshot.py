@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.core.json_files import JsonFileError, load_json_file
 from scanner.core.model import ScanError
 from scanner.core.redaction import redact
 from scanner.sources.aws.collector import CallError, RawService
@@ -27,6 +27,8 @@ from scanner.sources.aws.inventory import AccountInfo, AwsCollection, call_error
 
 SNAPSHOT_VERSION = 1
 GZIP_MAGIC = b"\x1f\x8b"
+# docs/security.md, "Input caps": a snapshot, decompressed (counted while streaming).
+MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024
 
 
 class SnapshotError(Exception):
@@ -96,17 +98,9 @@ def save_snapshot(collection: AwsCollection, path: Path) -> None:
 
 def _read(path: Path) -> Any:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        if data.startswith(GZIP_MAGIC):
-            data = gzip.decompress(data)
-        return json.loads(data.decode("utf-8"))
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-        raise SnapshotError(f"{path}: not a gzipped comply snapshot ({exc})") from exc
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+        return load_json_file(path, MAX_SNAPSHOT_BYTES)
+    except JsonFileError as exc:
+        raise SnapshotError(str(exc)) from exc
 
 
 def load_snapshot(path: Path) -> Snapshot:
@@ -120,35 +114,42 @@ def load_snapshot(path: Path) -> Snapshot:
             f"{SNAPSHOT_VERSION}); use the comply version that wrote it"
         )
     try:
-        services = [RawService.from_dict(item) for item in document.get("services", [])]
-        call_errors = [
-            (
-                str(item.get("account", "")),
-                CallError(
-                    service=str(item["service"]),
-                    operation=str(item["operation"]),
-                    region=str(item["region"]),
-                    code=str(item["code"]),
-                    message=str(item["message"]),
-                ),
-            )
-            for item in document.get("errors", [])
-        ]
-        setup_errors = [
-            ScanError(str(item["target"]), str(item["message"]))
-            for item in document.get("setup_errors", [])
-        ]
-        accounts = [
-            AccountInfo(
-                account=str(item["account"]),
-                caller_arn=str(item.get("caller_arn", "")),
-                role_arn=item.get("role_arn"),
-                regions=tuple(item.get("regions", [])),
-            )
-            for item in document.get("accounts", [])
-        ]
+        return _snapshot_from(document)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SnapshotError(f"{path}: malformed snapshot ({type(exc).__name__}: {exc})") from exc
+    except RecursionError as exc:
+        raise SnapshotError(f"{path}: malformed snapshot (nested too deeply)") from exc
+
+
+def _snapshot_from(document: dict[str, Any]) -> Snapshot:
+    """The snapshot's parts; a field of the wrong type raises (KeyError, TypeError, ...)."""
+    services = [RawService.from_dict(item) for item in document.get("services", [])]
+    call_errors = [
+        (
+            str(item.get("account", "")),
+            CallError(
+                service=str(item["service"]),
+                operation=str(item["operation"]),
+                region=str(item["region"]),
+                code=str(item["code"]),
+                message=str(item["message"]),
+            ),
+        )
+        for item in document.get("errors", [])
+    ]
+    setup_errors = [
+        ScanError(str(item["target"]), str(item["message"]))
+        for item in document.get("setup_errors", [])
+    ]
+    accounts = [
+        AccountInfo(
+            account=str(item["account"]),
+            caller_arn=str(item.get("caller_arn", "")),
+            role_arn=item.get("role_arn"),
+            regions=tuple(item.get("regions", [])),
+        )
+        for item in document.get("accounts", [])
+    ]
     return Snapshot(
         raw_services=services,
         call_errors=call_errors,
