@@ -7,6 +7,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from scanner.compliance.results import BaselineEntry
 from scanner.core.model import Finding, Location, Resource, Severity, Status, fingerprint
 from scanner.premerge.baseline import baseline_warnings, compare
@@ -137,3 +140,29 @@ def test_relocated_entries_match_only_one_compatible_finding():
     keyed = [_failure(check, 'aws_kms_key.a["x:y"]')]
     exact = compare(Path("b.json"), [_entry(check, 'aws_kms_key.a["x:y"]')], keyed)
     assert exact.known == frozenset({keyed[0].fingerprint}) and exact.relocated == 0
+
+
+# Open-ended input: any labels, addresses and instance keys.
+_segment = st.text(alphabet="abcdefgh-_", min_size=1, max_size=6)
+_label = st.lists(_segment, max_size=3).map("/".join)
+_address = st.tuples(_segment, st.sampled_from(["", '["a:b"]', "[0]", '["x"]'])).map(
+    lambda parts: f"aws_kms_key.{parts[0]}{parts[1]}"
+)
+_resource_id = st.tuples(_label, _address).map(lambda p: f"{p[0]}:{p[1]}" if p[0] else p[1])
+
+
+@given(
+    entries=st.lists(_resource_id, max_size=6, unique=True),
+    failing=st.lists(_resource_id, max_size=6, unique=True),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_baseline_accepts_at_most_one_failure_per_entry(entries, failing):
+    check = "kms_key_rotation_enabled"
+    findings = [_failure(check, resource_id) for resource_id in failing]
+    comparison = compare(Path("b.json"), [_entry(check, r) for r in entries], findings)
+    failing_prints = {f.fingerprint for f in findings}
+    assert comparison.known <= failing_prints  # only real failures are accepted
+    assert len(comparison.known) + len(comparison.fixed) == len(entries)  # one each, at most
+    assert comparison.matched == len(entries) - len(comparison.fixed)
+    exact = {fingerprint(check, r) for r in entries} & failing_prints
+    assert exact <= comparison.known  # an exact match is never lost
