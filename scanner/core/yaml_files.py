@@ -50,7 +50,11 @@ def load_yaml_file(path: Path, warnings: list[ScanWarning] | None = None) -> Any
 
 def load_yaml_text(text: str, path: Path | str, warnings: list[ScanWarning] | None = None) -> Any:
     """One YAML document (or None) from `text`; errors name `path`."""
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is made: inside the `try`.
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        raise YamlFileError(f"{path}: not valid YAML: {exc}") from exc
     try:
         node = loader.get_single_node()
         if node is None:
