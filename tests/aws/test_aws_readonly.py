@@ -56,6 +56,9 @@ def seed_account(clients: Any) -> None:
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    # Issue 14 services: one resource each so their per-resource calls are sent too.
+    clients("efs").create_file_system(CreationToken="readonly-fs", Backup=True)
+    clients("ecr").create_repository(repositoryName="readonly-repo")
 
 
 def test_full_scan_sends_only_read_operations(clients) -> None:

@@ -19,6 +19,8 @@ IDS = [spec.id for spec in SPECS]
 KNOWN_SERVICES = {
     "cloudtrail", "cloudwatch", "dynamodb", "ebs", "ec2", "eks", "elb", "iam", "kms", "rds",
     "s3", "sns", "sqs", "vpc", "k8s", "guardduty", "config", "secretsmanager",
+    "efs", "ecr", "opensearch", "redshift", "sagemaker", "elasticache", "backup", "apigateway",
+    "cloudfront", "wafv2",
 }  # fmt: skip
 # The sources that can produce a canonical type, and so must have a fixture for a check over it.
 SOURCE_PREFIXES = {"terraform": "aws_", "kubernetes": "kubernetes_"}

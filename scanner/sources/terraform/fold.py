@@ -30,6 +30,7 @@ COMPANIONS: dict[str, tuple[str, str]] = {
     "aws_vpc_security_group_ingress_rule": ("aws_security_group", "security_group_id"),
     "aws_vpc_security_group_egress_rule": ("aws_security_group", "security_group_id"),
     "aws_flow_log": ("aws_vpc", "vpc_id"),
+    "aws_efs_backup_policy": ("aws_efs_file_system", "file_system_id"),
 }
 # The parent argument a literal reference is matched against.
 LITERAL_NAME = {"aws_s3_bucket": "bucket", "aws_security_group": "name"}
@@ -45,6 +46,7 @@ COMPANION_SETS = {
     "aws_vpc_security_group_ingress_rule": ("ingress",),
     "aws_vpc_security_group_egress_rule": ("egress",),
     "aws_flow_log": ("flow_logs",),
+    "aws_efs_backup_policy": ("backup_policy",),
 }
 _INLINE_S3_KEYS = ("server_side_encryption_configuration", "grant")
 
@@ -78,6 +80,8 @@ def canonical_parent(resource: ResolvedResource, type_name: str) -> dict[str, An
         attributes["egress"] = c.inline_rules(resource.attributes.get("egress"))
     elif type_name == "aws_vpc":
         attributes["flow_logs"] = []
+    elif type_name == "aws_efs_file_system":
+        attributes["backup_policy"] = []  # only an aws_efs_backup_policy sets it
     elif "policy" in attributes:
         attributes["policy"] = normalise_policy(attributes["policy"])
     return attributes
@@ -100,6 +104,8 @@ def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]
         parent["policy"] = normalise_policy(arguments.get("policy"))
     elif kind == "aws_flow_log":
         _append(parent, "flow_logs", dict(arguments))
+    elif kind == "aws_efs_backup_policy":
+        parent["backup_policy"] = arguments.get("backup_policy")
     else:
         vpc_rule = kind.startswith("aws_vpc_security_group_")
         direction: Any = (
