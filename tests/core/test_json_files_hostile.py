@@ -21,7 +21,7 @@ DEEP = "[" * 200_000 + "]" * 200_000
 
 def test_gzip_bomb_snapshot_stops_at_the_cap_while_streaming(monkeypatch):
     # The fixture is 4 KB and inflates to 4 MB; the cap is lowered to 1 MB for the test (the
-    # default is 1 GB, so a 2.6 GB bomb stops after reading 1 GB, never 2.6).
+    # default is 512 MB, so a 2.6 GB bomb stops after reading 512 MB, never 2.6 GB).
     monkeypatch.setattr(snapshots, "MAX_SNAPSHOT_BYTES", 1024 * 1024)
     with pytest.raises(SnapshotError) as raised:
         load_snapshot(GZIP_BOMB)

@@ -28,7 +28,7 @@ from scanner.sources.aws.inventory import AccountInfo, AwsCollection, call_error
 SNAPSHOT_VERSION = 1
 GZIP_MAGIC = b"\x1f\x8b"
 # docs/security.md, "Input caps": a snapshot, decompressed (counted while streaming).
-MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024
+MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
 
 
 class SnapshotError(Exception):
