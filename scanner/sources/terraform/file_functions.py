@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.core.model import ComputedRef, Unknown
 from scanner.sources.terraform.expressions import ForScope
-from scanner.sources.terraform.syntax import HclSyntaxError, parse_template
+from scanner.sources.terraform.hcl_text import HclSyntaxError
+from scanner.sources.terraform.syntax import parse_template
 from scanner.sources.terraform.values import Failed
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from lark import Token
 from lark.tree import Meta
 from lark.visitors import Discard, v_args
 
-from scanner.sources.terraform.syntax import unescape_template
+from scanner.sources.terraform.hcl_text import unescape_template
 
 
 class HclList(list[Any]):

@@ -6,24 +6,39 @@ reference is a dict lookup (no scans over all resources). Cycles become Unknown,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scanner.core.model import ComputedRef, Skip, Unknown
 from scanner.sources.terraform.config import Block, ModuleConfig
-from scanner.sources.terraform.expressions import Evaluator, ForScope, Namespace
+from scanner.sources.terraform.dynamic_blocks import (
+    drop_nulls,
+    dynamic_blocks,
+    is_dynamic_list,
+    merge_dynamic,
+)
+from scanner.sources.terraform.expressions import Evaluator
 from scanner.sources.terraform.instances import (
     SINGLE,
     InstanceKey,
-    count_namespace,
-    each_namespace,
     instance_keys,
     is_repeated,
     unknown_instances,
 )
 from scanner.sources.terraform.policy import render_policy_document
+from scanner.sources.terraform.references import (
+    BlockScope,
+    BlockView,
+    DataSources,
+    Locals,
+    ModuleCalls,
+    ModuleOutputs,
+    ResourceType,
+    UnknownInstances,
+    Variables,
+)
 from scanner.sources.terraform.syntax import compile_string, needs_evaluation
 from scanner.sources.terraform.types import convert, type_node
 from scanner.sources.terraform.values import META_KEYS, Failed, check_size
@@ -92,10 +107,10 @@ class ModuleLink:
             or not is_repeated(call)
             or (len(pairs) == 1 and pairs[0][0].kind == "unknown")
         ):
-            return _Outputs(pairs[0][1]) if pairs else Failed("module has no instance")
+            return ModuleOutputs(pairs[0][1]) if pairs else Failed("module has no instance")
         if "count" in call.body:
-            return [_Outputs(child) for _, child in pairs]
-        return {key.key: _Outputs(child) for key, child in pairs}
+            return [ModuleOutputs(child) for _, child in pairs]
+        return {key.key: ModuleOutputs(child) for key, child in pairs}
 
 
 class ModuleInstance:
@@ -115,10 +130,10 @@ class ModuleInstance:
         self.children: dict[str, ModuleLink] = {}
         self.memo: dict[tuple[str, ...], Any] = {}
         self.namespaces: dict[str, Any] = {
-            "var": _Vars(self),
-            "local": _Locals(self),
-            "data": _Data(self),
-            "module": _Modules(self),
+            "var": Variables(self),
+            "local": Locals(self),
+            "data": DataSources(self),
+            "module": ModuleCalls(self),
             "path": ModulePaths(config.directory),
             "terraform": {"workspace": Unknown("terraform.workspace is chosen at run time")},
             "self": Unknown("self is only known at apply time"),
@@ -132,7 +147,7 @@ class ModuleInstance:
         if namespace is not None:
             return namespace
         if name in self.config.resources:
-            return _ResourceType(self, self.config.resources[name], name)
+            return ResourceType(self, self.config.resources[name], name)
         return Failed(f"unknown reference {name!r}")
 
     # -- evaluation ----------------------------------------------------------------------
@@ -175,54 +190,9 @@ class ModuleInstance:
                     key = resolved_key
                 out[key] = self.resolve(value, scope)
             if "dynamic" in raw and is_dynamic_list(raw["dynamic"]):
-                merge_dynamic(out, self.dynamic_blocks(raw["dynamic"], scope))
+                merge_dynamic(out, dynamic_blocks(self, raw["dynamic"], scope))
             return out
         return raw
-
-    def dynamic_blocks(self, entries: Any, scope: Any) -> dict[str, Any]:
-        """`dynamic "label" { for_each, iterator, content }` -> {label: [block, ...] | Unknown}."""
-        generated: dict[str, Any] = {}
-        for entry in entries:
-            for label, spec in entry.items():
-                if label in META_KEYS:
-                    continue
-                blocks = self._one_dynamic(label, spec, scope)
-                current = generated.get(label, [])
-                if isinstance(current, Unknown) or isinstance(blocks, Unknown):
-                    generated[label] = current if isinstance(current, Unknown) else blocks
-                else:
-                    generated[label] = current + blocks
-        return generated
-
-    def _one_dynamic(self, label: str, spec: Any, scope: Any) -> Any:
-        if not isinstance(spec, dict) or "for_each" not in spec:
-            return Unknown(f"dynamic {label!r} block has no for_each")
-        items = self.resolve(spec["for_each"], scope)
-        if isinstance(items, Unknown):
-            return Unknown(f"dynamic {label!r} blocks: for_each is not known ({items.reason})")
-        if items is None:
-            return []
-        if isinstance(items, Mapping):
-            pairs: list[tuple[Any, Any]] = [(k, items[k]) for k in sorted(items, key=str)]
-        elif isinstance(items, list):
-            pairs = list(enumerate(items))
-        else:
-            return Unknown(f"dynamic {label!r} blocks: for_each is not a collection")
-        iterator = spec.get("iterator", label)
-        if isinstance(iterator, str) and iterator.startswith("${") and iterator.endswith("}"):
-            iterator = iterator[2:-1].strip()
-        content = spec.get("content")
-        body = content[0] if isinstance(content, list) and content else content
-        if not isinstance(body, dict):
-            return Unknown(f"dynamic {label!r} block has no content")
-        blocks: list[Any] = []
-        for key, value in pairs:
-            inner = ForScope(scope, {str(iterator): {"key": key, "value": value}})
-            resolved = self.resolve(body, inner)
-            if isinstance(resolved, dict):
-                resolved = {k: v for k, v in resolved.items() if v is not None}
-            blocks.append(resolved)
-        return blocks
 
     def variable(self, name: str) -> Any:
         declared = self.config.variables.get(name)
@@ -268,13 +238,13 @@ class ModuleInstance:
         return keys
 
     def _compute_keys(self, block: Block) -> list[InstanceKey]:
-        scope = _BlockScope(self, block, unknown_instances("inside count/for_each"))
+        scope = BlockScope(self, block, unknown_instances("inside count/for_each"))
         count = self.resolve(block.body["count"], scope) if "count" in block.body else None
         items = self.resolve(block.body["for_each"], scope) if "for_each" in block.body else None
         return instance_keys(block, count, items)
 
-    def block_scope(self, block: Block, key: InstanceKey = SINGLE) -> _BlockScope:
-        return _BlockScope(self, block, key)
+    def block_scope(self, block: Block, key: InstanceKey = SINGLE) -> BlockScope:
+        return BlockScope(self, block, key)
 
     def block_attribute(self, block: Block, name: str, key: InstanceKey = SINGLE) -> Any:
         memo = ("attr", block.kind, block.local_address, key.memo_key, name)
@@ -306,7 +276,7 @@ class ModuleInstance:
         memo = ("arg", block.kind, block.local_address, key.memo_key, name)
         scope = self.block_scope(block, key)
         if name == "dynamic":
-            return self.memoised(memo, lambda: self.dynamic_blocks(block.body[name], scope))
+            return self.memoised(memo, lambda: dynamic_blocks(self, block.body[name], scope))
         return self.memoised(memo, lambda: drop_nulls(self.resolve(block.body[name], scope)))
 
     def block_arguments(self, block: Block, key: InstanceKey = SINGLE) -> dict[str, Any]:
@@ -326,12 +296,12 @@ class ModuleInstance:
         """`aws_x.y` in an expression: one instance, a list (count) or a map (for_each)."""
         keys = self.keys_of(block)
         if not is_repeated(block):
-            return _BlockView(self, block, SINGLE)
+            return BlockView(self, block, SINGLE)
         if len(keys) == 1 and keys[0].kind == "unknown":
-            return _UnknownInstances(self, block, keys[0])
+            return UnknownInstances(self, block, keys[0])
         if "count" in block.body:
-            return [_BlockView(self, block, key) for key in keys]
-        return {key.key: _BlockView(self, block, key) for key in keys}
+            return [BlockView(self, block, key) for key in keys]
+        return {key.key: BlockView(self, block, key) for key in keys}
 
 
 MISSING_INPUT = object()
@@ -344,159 +314,6 @@ class ModulePaths(dict[str, str]):
 
     def __init__(self, directory: Path) -> None:
         super().__init__(module=str(directory), root=".", cwd=".")
-
-
-def drop_nulls(value: Any) -> Any:
-    """Null arguments inside nested blocks are unset too (blocks are lists of objects)."""
-    if isinstance(value, list):
-        return [
-            {k: drop_nulls(v) for k, v in item.items() if v is not None}
-            if isinstance(item, dict)
-            else item
-            for item in value
-        ]
-    return value
-
-
-def is_dynamic_list(value: Any) -> bool:
-    """python-hcl2's shape of `dynamic "x" {...}` blocks: a list of {label: body}."""
-    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
-
-
-def merge_dynamic(out: dict[str, Any], generated: Any) -> None:
-    """Append generated blocks after the static blocks of the same type."""
-    if not isinstance(generated, dict):
-        return
-    for label, blocks in generated.items():
-        current = out.get(label)
-        if isinstance(blocks, Unknown) or isinstance(current, Unknown):
-            out[label] = current if isinstance(current, Unknown) else blocks
-        elif current is None:
-            out[label] = blocks
-        elif isinstance(current, list):
-            out[label] = current + blocks
-
-
-class _BlockScope:
-    """Scope of one instance of a resource/data/module block: adds `count.index` and `each.*`."""
-
-    def __init__(self, instance: ModuleInstance, block: Block, key: InstanceKey) -> None:
-        self.instance = instance
-        self.block = block
-        self.key = key
-
-    def lookup(self, name: str) -> Any:
-        if name == "count" and "count" in self.block.body:
-            return count_namespace(self.block, self.key)
-        if name == "each" and "for_each" in self.block.body:
-            return each_namespace(self.block, self.key)
-        return self.instance.lookup(name)
-
-
-class _Vars(Namespace):
-    label = "var"
-
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attr(self, name: str) -> Any:
-        return self.instance.memoised(("var", name), lambda: self.instance.variable(name))
-
-
-class _Locals(Namespace):
-    label = "local"
-
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attr(self, name: str) -> Any:
-        return self.instance.memoised(("local", name), lambda: self.instance.local(name))
-
-
-class _ResourceType(Namespace):
-    def __init__(self, instance: ModuleInstance, blocks: dict[str, Block], type_name: str) -> None:
-        self.instance = instance
-        self.blocks = blocks
-        self.label = type_name
-
-    def attr(self, name: str) -> Any:
-        block = self.blocks.get(name)
-        if block is None:
-            return Failed(f"{self.instance.prefix}{self.label}.{name} is not declared")
-        return self.instance.block_reference(block)
-
-
-class _BlockView(Namespace):
-    """One instance of `aws_s3_bucket.b`: attributes it sets resolve to their value, others are
-    ComputedRefs named by the instance's address."""
-
-    def __init__(self, instance: ModuleInstance, block: Block, key: InstanceKey) -> None:
-        self.instance = instance
-        self.block = block
-        self.key = key
-        self.label = instance.prefix + block.local_address + key.suffix
-
-    def attr(self, name: str) -> Any:
-        return self.instance.block_attribute(self.block, name, self.key)
-
-    def index(self, key: Any) -> Any:
-        return Failed(f"{self.label} has no count or for_each: it cannot be indexed by {key!r}")
-
-
-class _UnknownInstances(Namespace):
-    """A counted block whose instances cannot be known: any instance reads as the one we keep."""
-
-    def __init__(self, instance: ModuleInstance, block: Block, key: InstanceKey) -> None:
-        self.view = _BlockView(instance, block, key)
-        self.label = self.view.label
-        self.reason = key.key.reason if isinstance(key.key, Unknown) else "instances not known"
-
-    def attr(self, name: str) -> Any:
-        return self.view.attr(name)  # legacy `aws_x.y.attr` on a counted block
-
-    def index(self, key: Any) -> Any:
-        return self.view
-
-    def splat(self) -> Unknown:
-        return Unknown(self.reason)
-
-
-class _Data(Namespace):
-    label = "data"
-
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attr(self, name: str) -> Any:
-        blocks = self.instance.config.data.get(name)
-        if blocks is None:
-            return Failed(f"{self.instance.prefix}data.{name} is not declared")
-        type_view = _ResourceType(self.instance, blocks, f"data.{name}")
-        return type_view
-
-
-class _Modules(Namespace):
-    label = "module"
-
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attr(self, name: str) -> Any:
-        link = self.instance.children.get(name)
-        if link is None:
-            return Failed(f"{self.instance.prefix}module.{name} is not declared")
-        if not link.loaded:
-            return Unknown(f"{self.instance.prefix}module.{name} is not loaded ({link.reason})")
-        return link.reference()
-
-
-class _Outputs(Namespace):
-    def __init__(self, child: ModuleInstance) -> None:
-        self.child = child
-        self.label = child.prefix.rstrip(".")
-
-    def attr(self, name: str) -> Any:
-        return self.child.memoised(("output", name), lambda: self.child.output(name))
 
 
 def make_inputs(

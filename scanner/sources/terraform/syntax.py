@@ -18,13 +18,25 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from scanner.sources.terraform.hcl_text import (
+    HclSyntaxError,
+    heredoc_at,
+    skip_braces,
+    skip_string,
+    unescape,
+)
 from scanner.sources.terraform.templates import TemplateError, build_template
 
+__all__ = [
+    "HclSyntaxError",
+    "Node",
+    "compile_string",
+    "needs_evaluation",
+    "parse_expression",
+    "parse_template",
+]
+
 Node = tuple[Any, ...]
-
-
-class HclSyntaxError(ValueError):
-    """The expression text is not something this parser understands."""
 
 
 _TOKEN = re.compile(
@@ -37,71 +49,6 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-
-
-def _skip_string(text: str, i: int) -> int:
-    """`text[i]` is an opening quote; return the index just after the matching closing quote."""
-    i += 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == '"':
-            return i + 1
-        if text.startswith("${", i) or text.startswith("%{", i):
-            i = _skip_braces(text, i + 1)
-            continue
-        i += 1
-    raise HclSyntaxError("unterminated string")
-
-
-_HEREDOC_START = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
-
-
-def heredoc_at(text: str, i: int) -> tuple[str, int] | None:
-    """A heredoc starting at `text[i]`: (its template text, the index just after it), or None."""
-    start = _HEREDOC_START.match(text, i)
-    if start is None:
-        return None
-    trim, marker = start.groups()
-    end = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*$", re.M).search(text, start.end())
-    if end is None:
-        raise HclSyntaxError(f"unterminated heredoc <<{marker}")
-    body = text[start.end() : end.start()].rstrip("\n")
-    if trim:
-        lines = body.split("\n")
-        indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
-        margin = min(indents) if indents else 0
-        body = "\n".join(line[margin:] for line in lines)
-    return body, end.end()
-
-
-def _skip_braces(text: str, i: int) -> int:
-    """`text[i]` is `{`; return the index just after its matching `}` (strings aware)."""
-    depth = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            i = _skip_string(text, i)
-            continue
-        if ch == "<" and text.startswith("<<", i):
-            heredoc = heredoc_at(text, i)
-            if heredoc is not None:
-                i = heredoc[1]
-                continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise HclSyntaxError("unbalanced braces")
-
 
 def _tokenize(text: str) -> list[tuple[str, Any]]:
     tokens: list[tuple[str, Any]] = []
@@ -109,7 +56,7 @@ def _tokenize(text: str) -> list[tuple[str, Any]]:
     n = len(text)
     while i < n:
         if text[i] == '"':
-            end = _skip_string(text, i)
+            end = skip_string(text, i)
             tokens.append(("str", text[i + 1 : end - 1]))
             i = end
             continue
@@ -135,57 +82,6 @@ def _tokenize(text: str) -> list[tuple[str, Any]]:
     return tokens
 
 
-def unescape(text: str) -> str:
-    """Resolve HCL's backslash escapes (`\\n`, `\\"`, `\\uNNNN`...) in one pass."""
-    if "\\" not in text:
-        return text
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt == "u" and i + 6 <= len(text):
-                try:
-                    out.append(chr(int(text[i + 2 : i + 6], 16)))
-                except ValueError:
-                    out.append(text[i : i + 6])
-                i += 6
-                continue
-            out.append(_ESCAPES.get(nxt, "\\" + nxt))
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def unescape_template(text: str) -> str:
-    """Resolve escapes in a quoted template's literal parts; `${...}` parts stay as written
-    (their own string literals are unescaped when they are parsed)."""
-    if "\\" not in text:
-        return text
-    out: list[str] = []
-    i = 0
-    start = 0
-    while True:
-        i = text.find("${", i)
-        if i < 0:
-            break
-        if i > 0 and text[i - 1] == "$":  # `$${` is a literal `${`
-            i += 2
-            continue
-        try:
-            end = _skip_braces(text, i + 1)
-        except HclSyntaxError:
-            break
-        out.append(unescape(text[start:i]))
-        out.append(text[i:end])
-        start = i = end
-    out.append(unescape(text[start:]))
-    return "".join(out)
-
-
 def parse_template(text: str, *, quoted: bool) -> Node:
     """Parse a string that may hold `${...}` interpolations and `%{...}` directives.
 
@@ -204,7 +100,7 @@ def parse_template(text: str, *, quoted: bool) -> Node:
             i += 3
             continue
         if text.startswith("${", i) or text.startswith("%{", i):
-            end = _skip_braces(text, i + 1)
+            end = skip_braces(text, i + 1)
             if literal:
                 joined = "".join(literal)
                 segments.append(("text", unescape(joined) if quoted else joined, False, False))
