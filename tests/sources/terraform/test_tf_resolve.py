@@ -147,3 +147,34 @@ def test_resources_have_source_and_jsonable_raw(load, by_id):
     for resource in load("s3_companions").resources:
         assert resource.source == "terraform"
         json.dumps(resource.raw)
+
+
+def test_data_source_results_are_computed_not_their_arguments(tmp_path):
+    """A data source's arguments are its query: an unknown query argument does not make its
+    results unknown, and a result is never read from an argument of another meaning."""
+    from scanner.sources.terraform import load_terraform
+
+    (tmp_path / "main.tf").write_text(
+        'variable "vpc_id" {}\n'
+        'data "aws_vpc" "selected" {\n  id = var.vpc_id\n}\n'
+        'data "aws_iam_session_context" "current" {\n  arn = "arn:aws:sts::1:assumed-role/r/s"\n}\n'
+        'resource "aws_sqs_queue" "q" {\n'
+        "  name              = data.aws_vpc.selected.id\n"
+        "  kms_master_key_id = data.aws_iam_session_context.current.issuer_arn\n}\n"
+        'resource "aws_kms_key" "k" {\n  description = var.vpc_id == null ? "a" : "b"\n'
+        "  customer_master_key_spec = null\n}\n"
+        'resource "aws_sns_topic" "t" {\n  name = aws_kms_key.k.customer_master_key_spec\n}\n',
+        encoding="utf-8",
+    )
+    resources = {r.id: r for r in load_terraform(tmp_path).resources}
+    queue = resources["aws_sqs_queue.q"].attributes
+    assert queue["name"] == ComputedRef("data.aws_vpc.selected.id")
+    assert queue["kms_master_key_id"] == ComputedRef(
+        "data.aws_iam_session_context.current.issuer_arn"
+    )
+    key = resources["aws_kms_key.k"].attributes
+    assert "customer_master_key_spec" not in key  # null is absent: the provider default applies
+    # a reference to an argument set to null is the provider's value, known at apply
+    assert resources["aws_sns_topic.t"].attributes["name"] == ComputedRef(
+        "aws_kms_key.k.customer_master_key_spec"
+    )
