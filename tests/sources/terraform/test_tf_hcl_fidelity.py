@@ -151,3 +151,45 @@ def test_module_default_idioms(tmp_path: Path) -> None:
     assert values["picked"] == "d"
     assert values["first"] == "x"
     assert values["attr"] == 3
+
+
+_TEMPLATE_PIECES = st.sampled_from(
+    [
+        "${",
+        "}",
+        "%{",
+        "if ",
+        "else",
+        "endif",
+        "for x in [1]",
+        "endfor",
+        "~",
+        '"',
+        "\\",
+        "$${",
+        "%%{",
+        "<<EOT\n",
+        "\nEOT\n",
+        "a",
+        " ",
+        "\n",
+        "var.x",
+        "[",
+        "]",
+        ":",
+        "?",
+        "...",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEMPLATE_PIECES, max_size=16).map("".join))
+def test_any_template_text_parses_or_is_unsupported(text: str) -> None:
+    """Arbitrary text never raises out of the template compiler: a node, or "unsupported"."""
+    from scanner.sources.terraform.syntax import compile_string
+
+    node = compile_string(text)
+    assert isinstance(node, tuple) and isinstance(node[0], str)
+    instance = ModuleInstance(ModuleConfig(Path(".")), "", None, [])
+    instance.resolve(text)  # evaluating it never raises either
