@@ -35,6 +35,9 @@ def test_wheel_installs_and_scans_from_another_folder(tmp_path: Path):
     assert "scanner/_bundled/controls/soc2.yaml" in names
     assert any(n.startswith("scanner/_bundled/evidence_templates/") for n in names)
     assert "policies/aws/s3.py" in names
+    # The history store's migrations ship inside the package and run on open.
+    assert "scanner/history/migrations/env.py" in names
+    assert "scanner/history/migrations/versions/v0001_initial.py" in names
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -61,6 +64,8 @@ def test_wheel_installs_and_scans_from_another_folder(tmp_path: Path):
             "-o",
             "json",
             "--no-cache",
+            "--store",
+            str(tmp_path / "history.db"),
         ],
         cwd=workdir,
         capture_output=True,
@@ -69,3 +74,11 @@ def test_wheel_installs_and_scans_from_another_folder(tmp_path: Path):
     assert scan.returncode == 1, scan.stderr
     statuses = {f["status"] for f in json.loads(scan.stdout)["findings"]}
     assert {"pass", "fail", "unknown"} <= statuses
+    runs = subprocess.run(
+        [env_dir / "bin" / "comply", "history", "runs", "--store", tmp_path / "history.db"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
+    assert runs.returncode == 0, runs.stderr
+    assert " complete " in runs.stdout

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from scanner.cli.common import fail
+from scanner.cli.run_recording import ScanScope, file_scope
 from scanner.cli.scan_session import ScanSession, scan_options
 
 
@@ -33,6 +34,21 @@ def refuse_changed_since(common: dict[str, Any]) -> None:
 def _progress_wanted() -> bool:
     # A bar only for a person watching: never in CI logs or when stderr is piped.
     return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def aws_scope_targets(
+    profile: str | None,
+    regions: tuple[str, ...],
+    role_arns: tuple[str, ...],
+    services: tuple[str, ...],
+) -> list[str]:
+    """The history scope of a live scan: what was asked for, which is stable night to night
+    (the regions an account has enabled are found during the scan)."""
+    targets = [f"profile={profile}"] if profile else []
+    targets += [f"role={arn}" for arn in sorted(role_arns)]
+    targets.append("regions=" + (",".join(sorted(regions)) if regions else "all"))
+    targets.append("services=" + (",".join(sorted(services)) if services else "all"))
+    return targets
 
 
 @click.command("aws")
@@ -98,6 +114,9 @@ def scan_aws(
     session = ScanSession.start(scanned=Path.cwd(), **common)
     if not regions:  # .comply.yaml `regions`, else every region enabled in the account
         regions = tuple(session.config.get("regions", ()))
+    # The run is announced once the scope is known (the regions may come from .comply.yaml).
+    scope = ScanScope("aws", aws_scope_targets(profile, regions, role_arns, services))
+    session.recorder.start(scope, session.started_at)
     try:
         select_collectors(list(services))
     except KeyError as exc:
@@ -140,7 +159,9 @@ def scan_snapshot(snapshot_file: Path, **common: Any) -> None:
     from scanner.sources.aws.inventory import collection_context
 
     refuse_changed_since(common)
-    session = ScanSession.start(scanned=snapshot_file, **common)
+    session = ScanSession.start(
+        scanned=snapshot_file, scope=file_scope("snapshot", [snapshot_file], None), **common
+    )
     try:
         snapshot = load_snapshot(snapshot_file)
     except SnapshotError as exc:

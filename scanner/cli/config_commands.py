@@ -67,6 +67,9 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "baseline": None,
     "allow_inline_skips": True,
     "regions": None,  # None: the regions enabled in the account (ec2:DescribeRegions)
+    "store": None,
+    "notify": [],
+    "notify_unchanged": False,
 }
 # The same defaults, as the scan commands' parameters (CLI name -> value).
 SCAN_DEFAULTS: dict[str, Any] = {

@@ -41,6 +41,11 @@ COMMANDS = {
         "evidence",
         "Auditor evidence bundles: export one per framework, verify one you received.",
     ),
+    "history": LazyCommand(
+        "scanner.cli.history_commands",
+        "history",
+        "The scan history: stored runs, what changed between them, timelines.",
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import click
 
+from scanner.cli.run_recording import file_scope
 from scanner.cli.scan_session import ScanSession, scan_options
 from scanner.core.provenance import repository_root
 
@@ -25,7 +26,11 @@ def run_plan_scan(
     # Imported here so that `comply checks list` does not pay for the parser.
     from scanner.sources.terraform.plan import load_terraform_plan
 
-    session = ScanSession.start(scanned=config_dir or plan, **common)
+    session = ScanSession.start(
+        scanned=config_dir or plan,
+        scope=file_scope("terraform-plan", [plan], config_dir or plan),
+        **common,
+    )
     root = config_dir if config_dir is not None else Path(os.path.abspath(plan)).parent
     loaded = load_terraform_plan(
         plan,

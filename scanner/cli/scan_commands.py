@@ -14,6 +14,7 @@ from click.core import ParameterSource
 from scanner.cli.aws_commands import scan_aws, scan_snapshot
 from scanner.cli.common import fail
 from scanner.cli.plan_command import PLAN_MAX_FILE_SIZE_MB, run_plan_scan, scan_terraform_plan
+from scanner.cli.run_recording import file_scope
 from scanner.cli.scan_session import ScanSession, require_inventory, scan_options
 
 
@@ -83,7 +84,7 @@ def scan_terraform(
         limit = max_file_size if given == ParameterSource.COMMANDLINE else PLAN_MAX_FILE_SIZE_MB
         run_plan_scan(path, None, limit, jobs, **common)
 
-    session = ScanSession.start(scanned=path, **common)
+    session = ScanSession.start(scanned=path, scope=file_scope("terraform", [path], path), **common)
     if not var_files:  # from the configuration file, unless given on the command line
         var_files = tuple(Path(p) for p in session.config.get("var_files", ()))
     root = path if path.is_dir() else path.parent
@@ -147,7 +148,11 @@ def scan_kubernetes(
     from scanner.sources.kubernetes import load_kubernetes, scan_root
 
     files = [p for p in paths if str(p) != "-"]
-    session = ScanSession.start(scanned=files[0] if files else None, **common)
+    session = ScanSession.start(
+        scanned=files[0] if files else None,
+        scope=file_scope("kubernetes", paths, files[0] if files else None),
+        **common,
+    )
     limit = int(max_file_size * 1024 * 1024)
     stdin_text = None
     if len(files) < len(paths):

@@ -19,6 +19,7 @@ from click.core import ParameterSource
 
 from scanner.cli.common import F, fail, framework_dir_option, load_policies, policy_options
 from scanner.cli.output_targets import OutputTarget, OutputTargetError, parse_output_targets
+from scanner.cli.run_recording import RunRecorder, ScanScope
 from scanner.cli.terminal import terminal_width
 from scanner.compliance.assessment import (
     ScanOptions,
@@ -28,6 +29,7 @@ from scanner.compliance.assessment import (
 )
 from scanner.compliance.attestations import AttestationError, load_attestations
 from scanner.compliance.catalog import Catalog
+from scanner.compliance.results import EXIT_INCOMPLETE
 from scanner.compliance.waivers import WaiverError, load_waivers
 from scanner.core.model import Resource, ScanError, ScanWarning, Severity
 from scanner.core.provenance import command_line, repository_state
@@ -51,6 +53,9 @@ CONFIGURABLE = {
     "attestations_path": "attestations",
     "waivers_path": "waivers",
     "baseline_path": "baseline",
+    "store_url": "store",
+    "notify_values": "notify",
+    "notify_unchanged": "notify_unchanged",
 }
 
 
@@ -143,6 +148,7 @@ class ScanSession:
     baseline_path: Path | None
     changed_since: str | None
     catalog: Catalog
+    recorder: RunRecorder
 
     @classmethod
     def start(
@@ -151,8 +157,11 @@ class ScanSession:
         scanned: Path | None,
         config_path: Path | None,
         changed_since: str | None,
+        scope: ScanScope | None = None,
+        run_id: str | None = None,
         **given: Any,
     ) -> ScanSession:
+        """Set up a scan; with a `scope` and a store configured, announce the run too."""
         started_at = datetime.now(UTC)
         config = _or_fail(lambda: find_config(config_path, scanned), ConfigError)
         s = effective_settings(config, given)
@@ -179,6 +188,16 @@ class ScanSession:
             allow_inline_skips=bool(config.get("allow_inline_skips", True)),
         )
         baseline = Path(s["baseline_path"]) if s["baseline_path"] is not None else None
+        recorder = RunRecorder(
+            store_value=s.get("store_url"),
+            notify_values=list(s.get("notify_values") or ()),
+            notify_unchanged=bool(s.get("notify_unchanged")),
+            run_id=run_id,
+        )
+        if scope is not None:
+            # Announced before reading the input, so that a scan dying midway leaves an
+            # incomplete run behind, never nothing (or a clean-looking one).
+            recorder.start(scope, started_at)
         return cls(
             started_at,
             targets,
@@ -190,6 +209,7 @@ class ScanSession:
             baseline,
             changed_since,
             catalog,
+            recorder,
         )
 
     def validate(self) -> None:
@@ -255,6 +275,13 @@ class ScanSession:
             report.changed_since = ref
             report.changed_resource_ids = touched_resources(loaded.resources, changed)
         _emit(self.targets, report)
+        self.recorder.finish(report)
+        for warning in self.recorder.warnings:
+            click.echo(f"comply: warning: {warning}", err=True)
+        if self.recorder.errors:
+            for error in self.recorder.errors:
+                click.echo(f"comply: error: {error}", err=True)
+            sys.exit(EXIT_INCOMPLETE)  # the reports are written; the run is not (fully) stored
         sys.exit(report.exit_code(soft_fail=self.soft_fail))
 
 
@@ -339,6 +366,36 @@ def scan_options(function: F) -> F:
             "config_path",
             type=path,
             help="Configuration file [default: the nearest .comply.yaml above the scanned path].",
+        ),
+        click.option(
+            "--store",
+            "store_url",
+            is_flag=False,
+            flag_value="default",
+            default=None,
+            envvar="COMPLY_STORE",
+            metavar="[URL]",
+            help="Record the run in the history store: sqlite:///PATH, a file, or "
+            "postgresql://...; alone: $XDG_DATA_HOME/comply/history.db. Env: COMPLY_STORE.",
+        ),
+        click.option(
+            "--run-id",
+            metavar="ID",
+            help="Store under this run id (shards of one run share it) [default: a new id].",
+        ),
+        click.option(
+            "--notify",
+            "notify_values",
+            multiple=True,
+            envvar="COMPLY_NOTIFY",
+            metavar="slack=URL|webhook=URL",
+            help="After storing, post what changed since the previous run (URL or "
+            "env:VARIABLE). Repeatable. Needs --store.",
+        ),
+        click.option(
+            "--notify-unchanged",
+            is_flag=True,
+            help="Also notify when nothing changed since the previous run.",
         ),
     ]
     for option in reversed(options):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scanner.core.git import GitError, run_git
 
@@ -35,6 +38,46 @@ def repository_state(folder: Path) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status)}
 
 
+# Options whose values may carry a credential: a database URL's password, a webhook URL (which
+# is itself the credential). They are recorded masked wherever the command line is kept.
+STORE_OPTIONS = ("--store",)
+WEBHOOK_OPTIONS = ("--notify",)
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*):[^@/\s]*@")
+
+
+def _mask_store(value: str) -> str:
+    return _URL_PASSWORD.sub(r"\1:***@", value)
+
+
+def _mask_webhook(value: str) -> str:
+    kind, separator, url = value.partition("=")
+    if not separator or url.startswith("env:"):
+        return value
+    host = urlsplit(url).hostname
+    return f"{kind}={urlsplit(url).scheme}://{host}/***" if host else f"{kind}=***"
+
+
+def mask_secret_arguments(arguments: Sequence[str]) -> list[str]:
+    """The arguments with store passwords and webhook URLs masked."""
+    out: list[str] = []
+    masker = None
+    for argument in arguments:
+        if masker is not None and not argument.startswith("-"):
+            out.append(masker(argument))
+            masker = None
+            continue
+        masker = None
+        name, separator, value = argument.partition("=")
+        if name in STORE_OPTIONS or name in WEBHOOK_OPTIONS:
+            mask = _mask_store if name in STORE_OPTIONS else _mask_webhook
+            if separator:
+                out.append(f"{name}={mask(value)}")
+                continue
+            masker = mask
+        out.append(argument)
+    return out
+
+
 def command_line() -> list[str]:
-    """The arguments comply was started with (secrets are never passed as arguments)."""
-    return ["comply", *sys.argv[1:]]
+    """The arguments comply was started with, credentials masked."""
+    return ["comply", *mask_secret_arguments(sys.argv[1:])]

@@ -18,7 +18,8 @@ CONFIG_NAMES = (".comply.yaml", ".comply.yml")
 SEVERITY_NAMES = tuple(s.value for s in Severity)
 
 # key -> (kind, description). Kinds: "list" of strings, "paths" (list of paths), "path", "str",
-# "bool". The CLI option of the same meaning overrides the key when given on the command line.
+# "bool", "store" (a URL, or a path relative to the file). The CLI option of the same meaning
+# overrides the key when given on the command line.
 KEYS: dict[str, tuple[str, str]] = {
     "frameworks": ("list", "only checks and controls of these frameworks"),
     "categories": ("list", "only SOC 2 controls of these categories"),
@@ -35,6 +36,9 @@ KEYS: dict[str, tuple[str, str]] = {
     "baseline": ("path", "baseline file: only new failures block"),
     "allow_inline_skips": ("bool", "honour # comply:skip comments (false for audited repos)"),
     "regions": ("list", "AWS regions a live scan covers (default: the account's enabled ones)"),
+    "store": ("store", "history store: sqlite:///PATH, a file path, or postgresql://..."),
+    "notify": ("list", "after a stored run: slack=URL or webhook=URL (env:VARIABLE reads one)"),
+    "notify_unchanged": ("bool", "notify even when nothing changed since the previous run"),
 }
 
 
@@ -77,6 +81,11 @@ def _check_value(key: str, kind: str, value: Any, base: Path, where: str) -> Any
         if not isinstance(value, str):
             raise ConfigError(f"{where}: {key} must be a path")
         return base / value
+    if kind == "store":
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {key} must be a database URL or a file path")
+        # A plain file path is relative to the configuration file, like every other path.
+        return value if "://" in value or value == "default" else str(base / value)
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
