@@ -54,8 +54,11 @@ def walk_dirs(
                 if entry.is_dir(follow_symlinks=False):
                     if not entry.name.startswith(".") and entry.name not in skipped_dirs:
                         subdirs.append(Path(entry.path))
-                elif not entry.name.startswith(".") and wanted(entry.name) and entry.is_file():
-                    files.append(Path(entry.path))  # a linked file is still a source file
+                elif not entry.name.startswith(".") and wanted(entry.name):
+                    # Not only regular files: a FIFO, a device or a broken link with a source
+                    # name is read, and its read fails with an error naming it, never skipped.
+                    # A linked file is still a source file.
+                    files.append(Path(entry.path))
             except OSError as exc:
                 if unreadable is not None:
                     unreadable.append((Path(entry.path), os_reason(exc)))

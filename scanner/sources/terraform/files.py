@@ -37,10 +37,12 @@ def config_files_in(
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Anything but a folder: a linked .tf file is still configuration, and a FIFO, device or
+    broken link named `.tf` is read so that its read fails with an error naming it."""
     try:
-        return entry.is_file()  # follows file symlinks: a linked .tf file is still configuration
+        return not entry.is_dir()
     except OSError:
-        return False
+        return True
 
 
 def walk_config_dirs(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:

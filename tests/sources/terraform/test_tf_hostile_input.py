@@ -207,3 +207,15 @@ def test_module_source_outside_the_scanned_tree_is_a_warning(tmp_path, by_id):
     assert "module.storage" in message and "../shared" in message
     assert str(tmp_path / "shared") in message and "outside the scanned folder" in message
     assert set(by_id(result)) == {"module.storage.aws_s3_bucket.good"}
+
+
+def test_a_tf_file_that_is_a_fifo_or_a_broken_link_is_an_error_not_skipped(tmp_path, by_id):
+    (tmp_path / "good.tf").write_text(GOOD)
+    os.mkfifo(tmp_path / "pipe.tf")
+    (tmp_path / "gone.tf").symlink_to(tmp_path / "nowhere.tf")
+    result = load_terraform(tmp_path, cache_dir=None)
+    assert {e.target: e.message for e in result.errors} == {
+        "gone.tf": "cannot read file: no such file or directory",
+        "pipe.tf": "not a regular file (a device, FIFO or socket); not read",
+    }
+    assert set(by_id(result)) == {"aws_s3_bucket.good"}
