@@ -16,7 +16,7 @@ from scanner.compliance.waivers import Waiver
 from scanner.core.engine import Evaluation, evaluate
 from scanner.core.model import ControlRef, Finding, Resource, ScanWarning, Status
 from scanner.core.registry import CheckSpec, Registry
-from scanner.core.wording import plural
+from scanner.core.wording import did_you_mean, plural
 
 INLINE = "inline"
 WAIVER = "waiver"
@@ -68,7 +68,12 @@ def _inline_skips(
             check_id = registry.resolve(skip.check_id)
             if check_id is None:
                 warnings.append(
-                    ScanWarning(target, f"skip names unknown check id {skip.check_id!r}", skip.line)
+                    ScanWarning(
+                        target,
+                        f"skip names unknown check id {skip.check_id!r}"
+                        + did_you_mean(skip.check_id, [*registry.checks, *registry.aliases]),
+                        skip.line,
+                    )
                 )
                 continue
             if skip.expires is not None and skip.expires < today:
@@ -115,7 +120,11 @@ def _active_waivers(
         known_ids = [*registry.checks, *registry.aliases]
         if not any(waiver.matches_check(check_id) for check_id in known_ids):
             warnings.append(
-                ScanWarning(waiver.source, f"waiver check {waiver.check!r} matches no check id")
+                ScanWarning(
+                    waiver.source,
+                    f"waiver check {waiver.check!r} matches no check id"
+                    + did_you_mean(waiver.check, known_ids),
+                )
             )
         elif not any(fnmatchcase(resource_id, waiver.resource) for resource_id in resource_ids):
             # Most often an id written from another scan root or source: the waiver waives nothing.

@@ -71,7 +71,10 @@ def test_waiver_for_no_known_check_is_reported(tmp_path: Path):
         today=date(2026, 6, 1),
         waivers=load_waivers(path),
     )
-    assert any("matches no check id" in w.message for w in evaluation.warnings)
+    assert any(
+        "matches no check id (did you mean 'kms_key_rotation_enabled'" in w.message
+        for w in evaluation.warnings
+    )
 
 
 def test_waiver_whose_resource_glob_matches_nothing_is_reported(tmp_path: Path):
