@@ -211,3 +211,16 @@ def test_multi_account_scan_via_assume_role(clients) -> None:
     assert [a.account for a in collection.accounts] == ["111111111111", "222222222222"]
     assert [a.role_arn for a in collection.accounts] == roles
     assert sorted({s.account for s in collection.raw_services}) == ["111111111111", "222222222222"]
+
+
+def test_console_folds_region_level_findings_of_a_live_scan(clients, tmp_path: Path) -> None:
+    """Empty regions each lack a GuardDuty detector: one line naming them, not one per region."""
+    regions = ["eu-west-1", "us-east-1", "us-west-2"]
+    args = ["scan", "aws", "--service", "guardduty", "-o", "console"]
+    for region in regions:
+        args += ["--region", region]
+    result = _invoke(*args)
+    assert result.exit_code in (0, 1), result.output
+    assert result.output.count("no GuardDuty detector in <region>") == 1
+    assert "in 3 regions of account 123456789012: " + ", ".join(regions) in result.output
+    assert "detector/(none)" not in result.output  # no per-region resource lines
