@@ -104,3 +104,106 @@ def test_ecr_repository_settings_are_read_from_the_listing(clients: Any) -> None
     assert full.requests_by_operation["ecr.DescribeRepositories"] == 1
     assert by_id[arn].attributes["image_tag_mutability"] == "IMMUTABLE"
     assert by_id[arn].attributes["image_scanning_configuration"] == [{"scan_on_push": True}]
+
+
+# -- OpenSearch ---------------------------------------------------------------------------------
+
+
+def test_opensearch_describes_five_domains_per_call_and_types_by_engine(clients: Any) -> None:
+    opensearch = clients("opensearch")
+    arns = [
+        opensearch.create_domain(DomainName=f"domain-{i}", EngineVersion="OpenSearch_2.13")[
+            "DomainStatus"
+        ]["ARN"]
+        for i in range(5)
+    ]
+    legacy = opensearch.create_domain(DomainName="legacy", EngineVersion="Elasticsearch_7.10")[
+        "DomainStatus"
+    ]["ARN"]
+    full, by_id = assert_declared_and_round_trip(["opensearch"])
+    assert full.requests_by_operation["opensearch.DescribeDomains"] == 2  # ceil(6 / 5)
+    assert full.requests_by_operation["opensearch.ListDomainNames"] == 1
+    assert {by_id[arn].type for arn in arns} == {"aws_opensearch_domain"}
+    assert by_id[legacy].type == "aws_elasticsearch_domain"
+    assert by_id[legacy].attributes["elasticsearch_version"] == "7.10"
+
+
+def test_opensearch_denied_describe_keeps_the_domains_unknown(clients: Any) -> None:
+    arn = clients("opensearch").create_domain(DomainName="denied", EngineVersion="OpenSearch_2.13")[
+        "DomainStatus"
+    ]["ARN"]
+    collection, by_id = scan(["opensearch"], deny("opensearch", "DescribeDomains"))
+    assert arn in by_id, sorted(by_id)
+    for check_id in (
+        "opensearch_domain_encrypted_at_rest",
+        "opensearch_domain_node_to_node_encrypted",
+        "opensearch_domain_https_tls_1_2_enforced",
+        "opensearch_domain_in_vpc",
+        "opensearch_domain_audit_logging_enabled",
+    ):
+        assert status(check_id, by_id[arn]) == "unknown", check_id
+    assert [e.operation for _, e in collection.call_errors] == ["DescribeDomains"]
+
+
+# -- Redshift -----------------------------------------------------------------------------------
+
+
+def test_redshift_denied_logging_status_leaves_other_checks_judged(clients: Any) -> None:
+    clients("redshift").create_cluster(
+        ClusterIdentifier="wh",
+        NodeType="ra3.xlplus",
+        MasterUsername="admin_user",
+        MasterUserPassword="Not-a-real-passw0rd",
+        Encrypted=True,
+        PubliclyAccessible=False,
+    )
+    arn = "arn:aws:redshift:us-east-1:123456789012:cluster:wh"
+    full, by_id = assert_declared_and_round_trip(["redshift"])
+    assert by_id[arn].attributes["logging"][0]["enable"] is False
+    assert full.requests_by_operation["redshift.DescribeLoggingStatus"] == 1
+    collection, denied = scan(["redshift"], deny("redshift", "DescribeLoggingStatus"))
+    assert status("redshift_cluster_audit_logging_enabled", denied[arn]) == "unknown"
+    assert status("redshift_cluster_encrypted", denied[arn]) == "pass"
+    assert status("redshift_cluster_not_publicly_accessible", denied[arn]) == "pass"
+    assert [e.operation for _, e in collection.call_errors] == ["DescribeLoggingStatus"]
+
+
+# -- ElastiCache --------------------------------------------------------------------------------
+
+
+def test_elasticache_one_listing_per_region(clients: Any) -> None:
+    arn = clients("elasticache").create_replication_group(
+        ReplicationGroupId="g",
+        ReplicationGroupDescription="cache",
+        AtRestEncryptionEnabled=True,
+        TransitEncryptionEnabled=True,
+    )["ReplicationGroup"]["ARN"]
+    full, by_id = assert_declared_and_round_trip(["elasticache"])
+    assert full.requests_by_operation == {
+        "elasticache.DescribeReplicationGroups": 1,
+        "sts.GetCallerIdentity": 1,
+    }
+    assert by_id[arn].attributes["at_rest_encryption_enabled"] is True
+
+
+# -- SageMaker ----------------------------------------------------------------------------------
+
+
+def test_sagemaker_denied_describe_makes_the_notebook_checks_unknown(clients: Any) -> None:
+    arn = clients("sagemaker").create_notebook_instance(
+        NotebookInstanceName="nb",
+        InstanceType="ml.t3.medium",
+        RoleArn="arn:aws:iam::123456789012:role/notebook",
+        DirectInternetAccess="Disabled",
+        RootAccess="Disabled",
+    )["NotebookInstanceArn"]
+    full, by_id = assert_declared_and_round_trip(["sagemaker"])
+    assert by_id[arn].attributes["direct_internet_access"] == "Disabled"
+    assert full.requests_by_operation["sagemaker.DescribeNotebookInstance"] == 1
+    _, denied = scan(["sagemaker"], deny("sagemaker", "DescribeNotebookInstance"))
+    for check_id in (
+        "sagemaker_notebook_instance_encrypted_with_kms",
+        "sagemaker_notebook_instance_direct_internet_access_disabled",
+        "sagemaker_notebook_instance_root_access_disabled",
+    ):
+        assert status(check_id, denied[arn]) == "unknown", check_id

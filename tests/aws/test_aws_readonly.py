@@ -59,6 +59,21 @@ def seed_account(clients: Any) -> None:
     # Issue 14 services: one resource each so their per-resource calls are sent too.
     clients("efs").create_file_system(CreationToken="readonly-fs", Backup=True)
     clients("ecr").create_repository(repositoryName="readonly-repo")
+    clients("opensearch").create_domain(DomainName="readonly-domain")
+    clients("redshift").create_cluster(
+        ClusterIdentifier="readonly-cluster",
+        NodeType="ra3.xlplus",
+        MasterUsername="admin_user",
+        MasterUserPassword="Not-a-real-passw0rd",
+    )
+    clients("elasticache").create_replication_group(
+        ReplicationGroupId="readonly-group", ReplicationGroupDescription="cache"
+    )
+    clients("sagemaker").create_notebook_instance(
+        NotebookInstanceName="readonly-notebook",
+        InstanceType="ml.t3.medium",
+        RoleArn="arn:aws:iam::123456789012:role/notebook",
+    )
 
 
 def test_full_scan_sends_only_read_operations(clients) -> None:

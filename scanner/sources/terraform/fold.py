@@ -31,9 +31,14 @@ COMPANIONS: dict[str, tuple[str, str]] = {
     "aws_vpc_security_group_egress_rule": ("aws_security_group", "security_group_id"),
     "aws_flow_log": ("aws_vpc", "vpc_id"),
     "aws_efs_backup_policy": ("aws_efs_file_system", "file_system_id"),
+    "aws_redshift_logging": ("aws_redshift_cluster", "cluster_identifier"),
 }
 # The parent argument a literal reference is matched against.
-LITERAL_NAME = {"aws_s3_bucket": "bucket", "aws_security_group": "name"}
+LITERAL_NAME = {
+    "aws_s3_bucket": "bucket",
+    "aws_security_group": "name",
+    "aws_redshift_cluster": "cluster_identifier",
+}
 # What each companion sets on the parent (made Unknown when a companion's parent is unknown).
 COMPANION_SETS = {
     "aws_s3_bucket_server_side_encryption_configuration": ("server_side_encryption",),
@@ -47,6 +52,7 @@ COMPANION_SETS = {
     "aws_vpc_security_group_egress_rule": ("egress",),
     "aws_flow_log": ("flow_logs",),
     "aws_efs_backup_policy": ("backup_policy",),
+    "aws_redshift_logging": ("logging",),
 }
 _INLINE_S3_KEYS = ("server_side_encryption_configuration", "grant")
 
@@ -106,6 +112,13 @@ def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]
         _append(parent, "flow_logs", dict(arguments))
     elif kind == "aws_efs_backup_policy":
         parent["backup_policy"] = arguments.get("backup_policy")
+    elif kind == "aws_redshift_logging":
+        # The resource's existence is what turns audit logging on (it has no enable flag).
+        block = {"enable": True}
+        for key in ("bucket_name", "s3_key_prefix", "log_destination_type", "log_exports"):
+            if arguments.get(key) is not None:
+                block[key] = arguments[key]
+        parent["logging"] = [block]
     else:
         vpc_rule = kind.startswith("aws_vpc_security_group_")
         direction: Any = (
