@@ -93,6 +93,13 @@ def aws_scope_targets(
     help="Seconds after which no more AWS request is sent: the calls left are collection "
     "errors (exit 2), so a stalled endpoint cannot hold a nightly scan for hours.",
 )
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="I/N",
+    help="Scan only shard I (from 0) of N of the accounts x regions; shards of one run share "
+    "--run-id and --store, and the run is complete when all N have reported.",
+)
 @scan_options
 def scan_aws(
     profile: str | None,
@@ -102,20 +109,31 @@ def scan_aws(
     snapshot_path: Path | None,
     max_workers: int,
     deadline: float,
+    shard_text: str | None,
     **common: Any,
 ) -> None:
     """Scan live AWS accounts read-only (default credentials, every enabled region)."""
     from scanner.sources.aws import LoadedAws, collect_aws, normalize_collection, save_snapshot
     from scanner.sources.aws.collectors import select_collectors
     from scanner.sources.aws.inventory import collection_context
+    from scanner.sources.aws.sharding import Shard, ShardError
 
     refuse_changed_since(common)
+    try:
+        shard = Shard.parse(shard_text) if shard_text is not None else None
+    except ShardError as exc:
+        fail(str(exc))
     # No path is scanned: .comply.yaml is looked up from the working directory.
     session = ScanSession.start(scanned=Path.cwd(), **common)
     if not regions:  # .comply.yaml `regions`, else every region enabled in the account
         regions = tuple(session.config.get("regions", ()))
     # The run is announced once the scope is known (the regions may come from .comply.yaml).
-    scope = ScanScope("aws", aws_scope_targets(profile, regions, role_arns, services))
+    scope = ScanScope(
+        "aws",
+        aws_scope_targets(profile, regions, role_arns, services),
+        shard_index=shard.index if shard else 0,
+        shard_total=shard.total if shard else 1,
+    )
     session.recorder.start(scope, session.started_at)
     try:
         select_collectors(list(services))
@@ -130,6 +148,7 @@ def scan_aws(
             max_workers=max_workers,
             progress=progress,
             deadline=deadline,
+            shard=shard,
         )
     if snapshot_path is not None:
         try:

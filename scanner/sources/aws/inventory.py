@@ -35,6 +35,7 @@ from scanner.sources.aws.session import (
     discover_regions,
     identify,
 )
+from scanner.sources.aws.sharding import Shard
 
 Progress = Callable[[int, int, str], None]  # (done, total, what just finished)
 DEFAULT_WORKERS = 16
@@ -204,6 +205,7 @@ def collect_aws(
     event_handlers: Sequence[EventHandler] = (),
     progress: Progress | None = None,
     deadline: float | ScanDeadline | None = DEFAULT_DEADLINE,
+    shard: Shard | None = None,
 ) -> AwsCollection:
     """Collect every selected service in every account and region.
 
@@ -239,12 +241,15 @@ def collect_aws(
             if failure is not None:
                 setup_errors.append(failure)
         futures = []
+        mine = _shard_pairs(targets, shard)
         for target in targets:
             factory = ClientFactory(target.session, settings)
             recorder = Recorder(log, target.account, fanout)
             for collector in collectors:
                 scopes = [GLOBAL] if collector.scope == "global" else target.regions
                 for region in scopes:
+                    if mine is not None and (target.account, region) not in mine:
+                        continue  # another shard's
                     futures.append(
                         pool.submit(_run_collector, collector, factory, recorder, region)
                     )
@@ -267,6 +272,16 @@ def collect_aws(
         requests=log.requests,
         requests_by_operation=log.requests_by_operation(),
     )
+
+
+def _shard_pairs(
+    targets: Sequence[AccountTarget], shard: Shard | None
+) -> set[tuple[str, str]] | None:
+    """This shard's (account, region) pairs, or None when the scan is not sharded."""
+    if shard is None:
+        return None
+    pairs = [(t.account, region) for t in targets for region in [GLOBAL, *t.regions]]
+    return shard.select(pairs)
 
 
 def normalize_collection(
