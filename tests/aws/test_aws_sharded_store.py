@@ -64,9 +64,7 @@ def _stored(store: HistoryStore, run_id: str) -> tuple[set[tuple[str, ...]], set
         }
         population = set(
             connection.execute(
-                sa.select(schema.resources.c.resource_id).where(
-                    schema.resources.c.run_id == run_id
-                )
+                sa.select(schema.resources.c.resource_id).where(schema.resources.c.run_id == run_id)
             ).scalars()
         )
     return findings, population
