@@ -1,7 +1,8 @@
 """Report formats: each module turns a ScanReport into text; the CLI decides where it goes.
 
 Every renderer is a pure function `render(report, *, color=False) -> str` with no I/O, so that
-the same report can be written to several destinations and tested byte for byte.
+the same report can be written to several destinations and tested byte for byte. (The console
+only looks whether an error's target is a file of the scanned tree, to print its repository path.)
 
 `render` and `write` are the choke point between a scan and anything written: each renders the
 redacted copy of the report (`scanner.compliance.report_redaction`), so no format can print a

@@ -19,6 +19,7 @@ import textwrap
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from io import StringIO
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -183,14 +184,29 @@ def fix_lines(report: ScanReport, layout: Layout) -> list[Text]:
     return lines
 
 
+def problem_target(problem: ScanError, report: ScanReport) -> str:
+    """A file of the scanned tree by its path in the repository, as findings are; any other
+    target (a folder, `waivers.yaml entry 2`, `s3:GetBucketAcl us-east-1`) as it is."""
+    target = problem.target
+    if report.root and not Path(target).is_absolute() and (Path(report.root) / target).is_file():
+        return repository_path(target, report)
+    return target
+
+
 def _print_problems(
-    console: Console, title: str, problems: list[ScanError], style: str, layout: Layout
+    console: Console,
+    title: str,
+    problems: list[ScanError],
+    style: str,
+    layout: Layout,
+    report: ScanReport,
 ) -> None:
     if not problems:
         return
     console.print(Text(f"{title} ({len(problems)})", style=style))
     for problem in problems:
-        where = problem.target if problem.line is None else f"{problem.target}:{problem.line}"
+        target = problem_target(problem, report)
+        where = target if problem.line is None else f"{target}:{problem.line}"
         head = Text("  ")
         head.append(where, style="bold")
         head.append("  ")
@@ -315,8 +331,8 @@ def render(report: ScanReport, *, color: bool = False, width: int | None = None)
         console.print(line)
     if fixes:
         console.print()
-    _print_problems(console, "Errors", list(report.errors), "bold magenta", layout)
-    _print_problems(console, "Warnings", list(report.warnings), "yellow", layout)
+    _print_problems(console, "Errors", list(report.errors), "bold magenta", layout, report)
+    _print_problems(console, "Warnings", list(report.warnings), "yellow", layout, report)
     _print_skipped(console, report, layout)
     for line in layout.wrap(Text(), _summary(report), 2):
         console.print(line)

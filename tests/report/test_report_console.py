@@ -179,3 +179,18 @@ def test_baseline_outcome_is_always_shown() -> None:
         "4 new failures" in text
     )
     assert render("console", build_report()).count("Baseline") == 0
+
+
+def test_error_targets_in_the_scanned_tree_use_repository_paths(tmp_path) -> None:
+    from scanner.core.model import ScanError
+
+    (tmp_path / "broken.tf").write_text("x")
+    report = build_report(
+        root=str(tmp_path),
+        sarif_prefix="infra",
+        errors=[ScanError("broken.tf", "parse error", line=3)],
+        warnings=[ScanError("waivers.yaml entry 2", "waiver matches nothing")],
+    )
+    text = render("console", report)
+    assert "  infra/broken.tf:3  parse error" in text
+    assert "  waivers.yaml entry 2  waiver matches nothing" in text  # not a file of the tree
