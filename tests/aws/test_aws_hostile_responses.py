@@ -59,6 +59,34 @@ def test_a_json_body_that_does_not_parse_is_a_collection_error(clients, body) ->
     assert normalize_collection(collection.raw_services) == []  # nothing judged as absent
 
 
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'{"error": "upstream timeout"}', "none of its keys is a field of the response"),
+        (b'{"SecretList": "' + CANARY.encode() + b'"}', "SecretList is a str, not a list"),
+    ],
+    ids=["foreign-object", "wrong-type"],
+)
+def test_a_json_body_of_the_wrong_shape_is_a_collection_error(clients, body, why) -> None:
+    clients("secretsmanager").create_secret(Name="db-password", SecretString="x")
+    collection = collect_aws(
+        regions=["us-east-1"],
+        services=["secretsmanager"],
+        event_handlers=[
+            ("before-send.secrets-manager.ListSecrets", _answer(200, body, "application/json"))
+        ],
+    )
+    errors = collection.scan_errors()
+    assert [(e.target, e.message) for e in errors] == [
+        (
+            "secretsmanager:ListSecrets us-east-1",
+            "ShapeMismatchError: the ListSecrets response (HTTP 200) does not have its "
+            f"documented shape: {why}",
+        )
+    ]
+    assert CANARY not in _messages(collection)
+
+
 def test_one_unparsable_xml_response_loses_only_that_call(clients) -> None:
     ec2 = clients("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]

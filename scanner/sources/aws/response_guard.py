@@ -25,6 +25,10 @@ class MalformedResponseError(BotoCoreError):  # type: ignore[misc]
     fmt = "the {operation} response (HTTP {status}) is not valid JSON; not read"
 
 
+class ShapeMismatchError(BotoCoreError):  # type: ignore[misc]
+    fmt = "the {operation} response (HTTP {status}) does not have its documented shape: {why}"
+
+
 class DeadlineExceededError(BotoCoreError):  # type: ignore[misc]
     fmt = "not called: the scan's deadline of {seconds:g} s had passed (--deadline)"
 
@@ -46,6 +50,51 @@ def reject_garbage_json(operation_model: Any, response_dict: dict[str, Any], **_
         parsed = None
     if not isinstance(parsed, dict):
         raise MalformedResponseError(operation=operation_model.name, status=status)
+    why = shape_mismatch(parsed, operation_model.output_shape)
+    if why is not None:
+        raise ShapeMismatchError(operation=operation_model.name, status=status, why=why)
+
+
+# botocore shape type -> the JSON types a body may hold for it (top level only: deeper levels
+# are the parser's business, and a wrong top level is what turns into an empty success).
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "list": (list,),
+    "structure": (dict,),
+    "map": (dict,),
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "float": (int, float),
+    "double": (int, float),
+}
+
+
+def shape_mismatch(body: dict[str, Any], shape: Any) -> str | None:
+    """Why a JSON body cannot be the operation's output, or None.
+
+    A non-empty body none of whose keys the output shape knows (a proxy's `{"error": ...}`) reads
+    as an empty success to botocore; so does a list member that is not a list.
+    """
+    if shape is None or not body:
+        return None
+    members = {
+        member.serialization.get("name", name): member
+        for name, member in shape.members.items()
+        if member.serialization.get("location") in (None, "body")
+    }
+    if members and not any(key in members for key in body):
+        return "none of its keys is a field of the response"
+    for key, value in body.items():
+        member = members.get(key)
+        if member is None or value is None:
+            continue
+        expected = _JSON_TYPES.get(member.type_name)
+        if expected is None:
+            continue
+        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+            return f"{key} is a {type(value).__name__}, not a {member.type_name}"
+    return None
 
 
 class ScanDeadline:
