@@ -12,6 +12,7 @@ import click
 from scanner import __version__
 from scanner.cli.common import fail
 from scanner.cli.scan_session import CONFIGURABLE, ScanSession
+from scanner.core.atomic_files import write_atomic
 from scanner.core.wording import plural
 from scanner.premerge.baseline import BaselineError, baseline_from_report
 from scanner.premerge.config import ConfigError, describe, find_config
@@ -36,8 +37,7 @@ def baseline_create(report: Path, output: Path) -> None:
     """Write the failing findings of a JSON REPORT (from `-o json=REPORT`) as a baseline."""
     document = _or_fail_baseline(lambda: baseline_from_report(report, __version__))
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        write_atomic(output, json.dumps(document, indent=2) + "\n")
     except OSError as exc:
         fail(f"cannot write baseline to {output}: {exc.strerror}")
     click.echo(f"wrote {plural(len(document['failures']), 'accepted failure')} to {output}")

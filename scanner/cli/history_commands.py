@@ -6,9 +6,7 @@ working directory, else the default SQLite file ($XDG_DATA_HOME/comply/history.d
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from scanner.cli.common import F, fail
+from scanner.core.atomic_files import write_atomic
 
 T = TypeVar("T")
 FORMATS = ("console", "json", "markdown")
@@ -68,13 +67,7 @@ def _write(text: str, path: Path | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside the target and renamed: a reader never sees half a file.
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, delete=False, prefix=f".{path.name}."
-        ) as handle:
-            handle.write(text)
-        os.replace(handle.name, path)
+        write_atomic(path, text)  # a reader never sees half a file, nor a leftover temporary
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror}")
 

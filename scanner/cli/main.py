@@ -76,11 +76,17 @@ def cli() -> None:
 
 
 def main() -> None:
+    from scanner.cli.interruption import EXIT_SIGTERM, Terminated, raise_on_sigterm
+
+    raise_on_sigterm()  # so that `with` blocks unwind: temporary files go, old outputs stay
     try:
         cli.main(prog_name="comply")
     except KeyboardInterrupt:
         click.echo("comply: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        click.echo("comply: terminated", err=True)
+        sys.exit(EXIT_SIGTERM)
     except Exception as exc:
         # The last line of defence: a user must never see a traceback (set COMPLY_DEBUG to).
         if os.environ.get("COMPLY_DEBUG"):

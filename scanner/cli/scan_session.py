@@ -31,6 +31,7 @@ from scanner.compliance.attestations import AttestationError, load_attestations
 from scanner.compliance.catalog import Catalog
 from scanner.compliance.results import EXIT_INCOMPLETE
 from scanner.compliance.waivers import WaiverError, load_waivers
+from scanner.core.atomic_files import atomic_text_output
 from scanner.core.model import Resource, ScanError, ScanWarning, Severity
 from scanner.core.provenance import command_line, repository_state
 from scanner.core.registry import Registry
@@ -101,8 +102,9 @@ def _emit(targets: Sequence[OutputTarget], report: Any) -> None:
             sys.stdout.flush()
         else:
             try:
-                target.path.parent.mkdir(parents=True, exist_ok=True)
-                with target.path.open("w", encoding="utf-8") as handle:
+                # A temporary file renamed into place: an interrupted or failed write leaves
+                # the previous report whole.
+                with atomic_text_output(target.path) as handle:
                     write(target.format, report, handle)
             except OSError as exc:
                 fail(f"cannot write {target.format} report to {target.path}: {exc.strerror}")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.core.atomic_files import atomic_output
 from scanner.core.json_files import JsonFileError, load_json_file
 from scanner.core.model import ScanError
 from scanner.core.redaction import redact
@@ -88,9 +89,9 @@ def save_snapshot(collection: AwsCollection, path: Path) -> None:
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only (0600; a folder it creates 0700), written whole or not at all.
     with (
-        path.open("wb") as handle,
+        atomic_output(path, private=True) as handle,
         gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0) as compressed,
     ):
         compressed.write(text.encode("utf-8"))
