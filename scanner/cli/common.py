@@ -11,6 +11,7 @@ import click
 
 from scanner.compliance.catalog import Catalog, CatalogError, load_catalog
 from scanner.compliance.results import EXIT_INCOMPLETE
+from scanner.core.control_chars import neutralise_controls
 from scanner.core.registry import Registry, RegistryError, load_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -18,7 +19,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail(message: str) -> NoReturn:
     """A usage or setup problem: say what, exit 2, no traceback."""
-    click.echo(f"comply: error: {message}", err=True)
+    # Messages name files and values from the input: no control character reaches the terminal.
+    click.echo(f"comply: error: {neutralise_controls(message)}", err=True)
     sys.exit(EXIT_INCOMPLETE)
 
 

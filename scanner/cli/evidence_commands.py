@@ -11,6 +11,7 @@ from scanner import __version__
 from scanner.cli.common import fail, framework_dir_option, load_policies, policy_options
 from scanner.compliance.attestations import AttestationError, load_attestations
 from scanner.compliance.waivers import WaiverError, load_waivers
+from scanner.core.control_chars import neutralise_controls
 from scanner.core.model import ScanWarning
 from scanner.core.wording import plural
 from scanner.evidence.builder import (
@@ -46,6 +47,12 @@ def evidence() -> None:
 @click.option("--attestations", "attestations_path", type=_file, help="attestations.yaml.")
 @click.option("--waivers", "waivers_path", type=_file, help="waivers.yaml (risk acceptances).")
 @click.option(
+    "--evidence-root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Attestation evidence files must be inside this folder "
+    "[default: the attestations file's folder].",
+)
+@click.option(
     "--templates",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of your own templates; any page it lacks uses the bundled template.",
@@ -64,6 +71,7 @@ def export(
     framework: str,
     attestations_path: Path | None,
     waivers_path: Path | None,
+    evidence_root: Path | None,
     templates: Path | None,
     sign_key: Path | None,
     out: Path,
@@ -88,10 +96,12 @@ def export(
         )
         attachments: dict[str, bytes] = {}
         if attestations_path is not None:
-            attestations, warnings = load_attestations(attestations_path, catalog)
+            attestations, warnings = load_attestations(attestations_path, catalog, evidence_root)
             for warning in warnings:
                 click.echo(f"comply: warning: {warning.message}", err=True)
-            copied, items, files = attestation_inputs(attestations_path, attestations)
+            copied, items, files = attestation_inputs(
+                attestations_path, attestations, evidence_root
+            )
             inputs.attestations, inputs.attestation_items = attestations, items
             inputs.attestations_file = copied
             attachments.update(files)
@@ -137,7 +147,7 @@ def verify(bundle: Path, key: Path | None) -> None:
     except BundleReadError as exc:
         fail(str(exc))
     for line in result.lines():
-        click.echo(line)
+        click.echo(neutralise_controls(line))  # entry names come from the (untrusted) bundle
     if not result.ok:
         click.echo(f"{bundle}: does NOT match its manifest", err=True)
         sys.exit(EXIT_DIFFERS)

@@ -174,7 +174,10 @@ class ScanSession:
         attestations, warnings = ([], [])
         if s["attestations_path"] is not None:
             attestations, warnings = _or_fail(
-                lambda: load_attestations(Path(s["attestations_path"]), catalog), AttestationError
+                lambda: load_attestations(
+                    Path(s["attestations_path"]), catalog, s.get("evidence_root")
+                ),
+                AttestationError,
             )
         waivers = []
         if s["waivers_path"] is not None:
@@ -345,6 +348,12 @@ def scan_options(function: F) -> F:
             "attestations_path",
             type=path,
             help="attestations.yaml for the manual parts of controls.",
+        ),
+        click.option(
+            "--evidence-root",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="Attestation evidence files must be inside this folder "
+            "[default: the attestations file's folder].",
         ),
         click.option(
             "--waivers",

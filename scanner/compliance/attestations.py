@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from scanner.compliance.catalog import Catalog, CatalogError
@@ -112,9 +112,29 @@ def _parse_entry(entry: Any, where: str, catalog: Catalog) -> Attestation:
     )
 
 
-def load_attestations(path: Path, catalog: Catalog) -> tuple[list[Attestation], list[ScanWarning]]:
+def evidence_file(attestations_file: Path, ref: str, evidence_root: Path | None = None) -> Path:
+    """Where an attestation's evidence file is: `ref` relative to the attestations file's folder,
+    which it must stay inside (or inside `evidence_root`, when the operator configured one).
+    An absolute path, a `..` that climbs out, or a symlink that points out is refused: an
+    attestations file from a pull request must not copy `~/.aws/credentials` into a bundle."""
+    folder = attestations_file.parent
+    root = (evidence_root if evidence_root is not None else folder).resolve()
+    where = f"{attestations_file}: evidence {ref!r}"
+    if Path(ref).is_absolute() or PureWindowsPath(ref).is_absolute() or PureWindowsPath(ref).drive:
+        raise AttestationError(f"{where} is an absolute path; name a file under {root}")
+    candidate = folder / ref
+    resolved = candidate.resolve()  # follows symlinks, so a link out of the root is caught
+    if resolved != root and root not in resolved.parents:
+        raise AttestationError(f"{where} points outside {root}; evidence must stay inside it")
+    return candidate
+
+
+def load_attestations(
+    path: Path, catalog: Catalog, evidence_root: Path | None = None
+) -> tuple[list[Attestation], list[ScanWarning]]:
     """Parse and validate an attestations file. An attestation naming an evidence file that does
-    not exist (relative to the file's folder) is kept, with a warning, but does not count."""
+    not exist (relative to the file's folder) is kept, with a warning, but does not count. An
+    evidence path outside the file's folder (or `evidence_root`) is an error naming the file."""
     warnings: list[ScanWarning] = []
     try:
         document = load_yaml_file(path, warnings)
@@ -129,7 +149,7 @@ def load_attestations(path: Path, catalog: Catalog) -> tuple[list[Attestation], 
         missing = tuple(
             item
             for item in attestation.evidence
-            if not URL_PATTERN.match(item) and not (path.parent / item).exists()
+            if not URL_PATTERN.match(item) and not evidence_file(path, item, evidence_root).exists()
         )
         if missing:
             attestation = replace(attestation, missing_evidence=missing)

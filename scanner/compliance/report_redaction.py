@@ -2,7 +2,9 @@
 
 Checks judged the unredacted inventory; this copy is made after judging, so redaction never
 changes a result. Every string in it went through `scanner.core.redaction` (messages, resource
-ids, file paths, suppression reasons, scan errors, attestation statements, raw data, context).
+ids, file paths, suppression reasons, scan errors, attestation statements, raw data, context),
+and has its control characters made visible (`scanner.core.control_chars`; newlines only in
+one-line fields such as ids and paths).
 What the scan decided is carried over, not recomputed from redacted text: a finding keeps the
 fingerprint of its real resource id (baselines keep matching) and whether it blocks.
 """
@@ -16,6 +18,7 @@ from enum import Enum
 from typing import Any
 
 from scanner.compliance.results import ScanReport
+from scanner.core.control_chars import neutralise_controls
 from scanner.core.model import Finding, Location, Resource, Unknown
 from scanner.core.redaction import redact, redact_text
 
@@ -41,6 +44,10 @@ class RedactedReport(ScanReport):
         return id(finding) in self.blocking
 
 
+# Fields of the report's other dataclasses that name a place, never a sentence.
+_ONE_LINE_FIELDS = frozenset({"target", "file", "path", "id", "resource_id", "check_id", "source"})
+
+
 class _Redactor:
     """Copies with every string redacted; one copy per original object (findings share their
     resource, and the inventory holds the same resources)."""
@@ -50,13 +57,21 @@ class _Redactor:
         self.objects: dict[int, Any] = {}
 
     def text(self, value: str) -> str:
+        """A message-like field: redacted, control characters made visible except newlines,
+        which every format renders safely (escaped in JSON and GitHub commands, `<br>` in
+        Markdown, one line per message on the console)."""
         cached = self.texts.get(value)
         if cached is None:
-            cached = self.texts[value] = redact_text(value)
+            redacted = redact_text(value)
+            cached = self.texts[value] = neutralise_controls(redacted, keep_newlines=True)
         return cached
 
+    def line(self, value: str) -> str:
+        """A one-line field (an id, a path): a newline in it is made visible too."""
+        return neutralise_controls(self.text(value))
+
     def optional(self, value: str | None) -> str | None:
-        return None if value is None else self.text(value)
+        return None if value is None else self.line(value)
 
     def location(self, location: Location) -> Location:
         return dataclasses.replace(
@@ -70,8 +85,8 @@ class _Redactor:
         copy = self.objects.get(id(resource))
         if copy is None:
             copy = Resource(
-                type=self.text(resource.type),
-                id=self.text(resource.id),
+                type=self.line(resource.type),
+                id=self.line(resource.id),
                 source=resource.source,
                 location=self.location(resource.location),
                 attributes=redact(resource.attributes),
@@ -91,11 +106,18 @@ class _Redactor:
             message=self.text(finding.message),
             resource=self.resource(finding.resource),
             controls=list(finding.controls),
-            suppression_reason=self.optional(finding.suppression_reason),
+            suppression_reason=None
+            if finding.suppression_reason is None
+            else self.text(finding.suppression_reason),
             original_status=finding.original_status,
             suppressed_by=finding.suppressed_by,
             kept_fingerprint=finding.fingerprint,
         )
+
+    def _field(self, name: str, value: Any) -> Any:
+        if isinstance(value, str) and name in _ONE_LINE_FIELDS:
+            return self.line(value)
+        return self.value(value)
 
     def value(self, value: Any) -> Any:
         """Any other field: dataclasses field by field, containers item by item."""
@@ -107,7 +129,7 @@ class _Redactor:
             return self.resource(value)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             changes = {
-                f.name: self.value(getattr(value, f.name))
+                f.name: self._field(f.name, getattr(value, f.name))
                 for f in dataclasses.fields(value)
                 if f.init
             }
@@ -120,7 +142,9 @@ class _Redactor:
 
 
 def redacted_report(report: ScanReport) -> RedactedReport:
-    """The copy every report format renders (given a redacted report, returns it as it is)."""
+    """The copy every report format renders (given a redacted report, returns it as it is).
+
+    Field by field, so that a field added to ScanReport later is redacted too (generically)."""
     if isinstance(report, RedactedReport):
         return report
     r = _Redactor()
@@ -130,29 +154,22 @@ def redacted_report(report: ScanReport) -> RedactedReport:
         for copy, original in zip(findings, report.findings, strict=True)
         if report.is_blocking(original)
     )
-    baseline = report.baseline
-    changed = report.changed_resource_ids
-    return RedactedReport(
-        tool_version=report.tool_version,
-        source=report.source,
-        targets=[r.text(t) for t in report.targets],
-        root=r.text(report.root),
-        started_at=report.started_at,
-        finished_at=report.finished_at,
-        findings=list(findings),
-        checks=report.checks,  # comply's own check metadata (and the functions): no input data
-        errors=[r.value(e) for e in report.errors],
-        warnings=[r.value(w) for w in report.warnings],
-        controls=[r.value(c) for c in report.controls],
-        frameworks=list(report.frameworks),
-        severity_threshold=report.severity_threshold,
-        resources_scanned=report.resources_scanned,
-        files_scanned=report.files_scanned,
-        sarif_prefix=r.text(report.sarif_prefix),
-        baseline=None if baseline is None else r.value(baseline),
-        changed_since=r.optional(report.changed_since),
-        changed_resource_ids=None if changed is None else frozenset(r.text(i) for i in changed),
-        inventory=[r.resource(resource) for resource in report.inventory],
-        context=redact(report.context),
-        blocking=blocking,
-    )
+    special: dict[str, Any] = {
+        "findings": findings,
+        "checks": report.checks,  # comply's own check metadata (and functions): no input data
+        "inventory": [r.resource(resource) for resource in report.inventory],
+        "context": redact(report.context),
+        "targets": [r.line(t) for t in report.targets],
+        "root": r.line(report.root),
+        "sarif_prefix": r.line(report.sarif_prefix),
+        "changed_since": r.optional(report.changed_since),
+        "changed_resource_ids": None
+        if report.changed_resource_ids is None
+        else frozenset(r.line(i) for i in report.changed_resource_ids),
+    }
+    fields = {
+        f.name: special[f.name] if f.name in special else r.value(getattr(report, f.name))
+        for f in dataclasses.fields(report)
+        if f.init
+    }
+    return RedactedReport(**fields, blocking=blocking)

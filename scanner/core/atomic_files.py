@@ -16,6 +16,7 @@ import contextlib
 import io
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,14 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def _is_stream(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def make_private_dirs(folder: Path) -> None:
@@ -51,7 +60,16 @@ def make_private_dirs(folder: Path) -> None:
 @contextlib.contextmanager
 def atomic_output(path: Path, *, private: bool = False) -> Iterator[BinaryIO]:
     """`with atomic_output(path) as handle: handle.write(...)`: `path` is replaced only when the
-    block finishes without an exception (KeyboardInterrupt and SIGTERM included)."""
+    block finishes without an exception (KeyboardInterrupt and SIGTERM included).
+
+    A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is a
+    stream, not a file to replace: it is written directly. Never for a private output (the
+    parse cache), whose folder may be shared: a planted symlink to a FIFO or a device is
+    replaced by the new file, never written through."""
+    if not private and _is_stream(path):
+        with open(path, "wb") as stream:
+            yield stream
+        return
     if private:
         make_private_dirs(path.parent)
     else:

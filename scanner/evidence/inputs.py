@@ -13,7 +13,12 @@ from pathlib import Path
 
 import yaml
 
-from scanner.compliance.attestations import URL_PATTERN, Attestation
+from scanner.compliance.attestations import (
+    URL_PATTERN,
+    Attestation,
+    AttestationError,
+    evidence_file,
+)
 from scanner.compliance.catalog import Catalog
 from scanner.core.json_files import JsonFileError, read_capped
 from scanner.core.redaction import looks_like_secret, redact
@@ -120,7 +125,7 @@ def carry_file(data: bytes) -> tuple[bytes | None, bool]:
 
 
 def attestation_inputs(
-    path: Path, attestations: Sequence[Attestation]
+    path: Path, attestations: Sequence[Attestation], evidence_root: Path | None = None
 ) -> tuple[CopiedFile, dict[tuple[str, str], AttestationEvidenceItem], dict[str, bytes]]:
     """The attestations file and the evidence files it names, as they go into the bundle."""
     attachments: dict[str, bytes] = {}
@@ -136,16 +141,22 @@ def attestation_inputs(
     items: dict[tuple[str, str], AttestationEvidenceItem] = {}
     for attestation in attestations:
         for ref in attestation.evidence:
-            items[(attestation.source, ref)] = _evidence_item(path.parent, ref, attachments)
+            items[(attestation.source, ref)] = _evidence_item(path, ref, attachments, evidence_root)
     return copied, items, attachments
 
 
 def _evidence_item(
-    folder: Path, ref: str, attachments: dict[str, bytes]
+    attestations_file: Path,
+    ref: str,
+    attachments: dict[str, bytes],
+    evidence_root: Path | None,
 ) -> AttestationEvidenceItem:
     if URL_PATTERN.match(ref):
         return AttestationEvidenceItem(scrub(ref), "url", "link", None, None)
-    source = folder / ref
+    try:  # checked when the file was loaded; again here, right before copying
+        source = evidence_file(attestations_file, ref, evidence_root)
+    except AttestationError as exc:
+        raise EvidenceError(str(exc)) from exc
     if not source.is_file():
         return AttestationEvidenceItem(ref, "file", "missing", None, None)
     carried, _ = carry_file(source.read_bytes())

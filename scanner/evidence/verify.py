@@ -7,8 +7,10 @@ covers manifest.json), and with `--key` the Ed25519 signature of manifest.json m
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from scanner.evidence.filenames import UnsafePathError, check_bundle_path
 from scanner.evidence.manifest import (
@@ -23,6 +25,8 @@ from scanner.evidence.manifest import (
     sha256_hex,
 )
 from scanner.evidence.zip_limits import CappedReader, ZipLimitError
+
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 class BundleReadError(Exception):
@@ -70,24 +74,43 @@ def read_bundle(path: Path) -> tuple[dict[str, bytes], list[str]]:
                     continue
                 if info.filename in files:
                     problems.append(f"{info.filename} appears twice in the zip")
-                files[info.filename] = reader.read(info)
+                try:
+                    files[info.filename] = reader.read(info)
+                except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                    # A flipped byte inside an entry (bad CRC, broken deflate stream): the
+                    # bundle was changed, which is a failed verification (1), not a read error.
+                    problems.append(f"changed: {info.filename} is damaged in the zip ({exc})")
     except ZipLimitError as exc:
         raise BundleReadError(f"{path}: not read: {exc}") from exc
     except (OSError, zipfile.BadZipFile) as exc:
+        if _starts_like_a_zip(path):  # a zip whose directory was damaged: tampered with
+            return files, [*problems, f"{path.name}: the zip is damaged ({exc})"]
         raise BundleReadError(f"{path}: not a bundle directory or zip: {exc}") from exc
     return files, problems
 
 
-def _check_sums(files: dict[str, bytes], result: Verification) -> None:
+def _starts_like_a_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == ZIP_MAGIC
+    except OSError:
+        return False
+
+
+def _check_sums(files: dict[str, bytes], manifest: dict[str, Any], result: Verification) -> None:
+    """SHA256SUMS lists manifest.json's digest and, for every other file, the digest the
+    manifest records. A file changed on its own is reported against the manifest already; here
+    a manifest.json that SHA256SUMS does not vouch for is `changed: manifest.json`, and a
+    SHA256SUMS that disagrees with an untouched manifest is `changed: SHA256SUMS`."""
     if SUMS not in files:
         result.missing.append(SUMS)
         return
     listed = parse_sums(files[SUMS])
-    covered = {p: sha256_hex(d) for p, d in files.items() if p not in (SUMS, SIGNATURE)}
-    if set(listed) != set(covered) or any(listed[p] != covered[p] for p in covered):
-        # Only name SHA256SUMS when the files it lists are otherwise accounted for.
-        if MANIFEST in listed and listed[MANIFEST] != covered.get(MANIFEST):
-            result.changed.append(MANIFEST)
+    if listed.get(MANIFEST) != sha256_hex(files[MANIFEST]):
+        result.changed.append(MANIFEST)
+        return  # the manifest cannot be the reference for SHA256SUMS any more
+    recorded = {p: entry.get("sha256") for p, entry in manifest.items()}
+    if {p: d for p, d in listed.items() if p != MANIFEST} != recorded:
         result.changed.append(SUMS)
 
 
@@ -116,7 +139,7 @@ def verify_bundle(path: Path, public_key_pem: bytes | None = None) -> Verificati
         if manifest[p].get("sha256") != sha256_hex(files[p])
         or manifest[p].get("size") != len(files[p])
     )
-    _check_sums(files, result)
+    _check_sums(files, manifest, result)
     if public_key_pem is not None:
         if SIGNATURE not in files:
             result.problems.append("manifest.sig is missing: the bundle was not signed")

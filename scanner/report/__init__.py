@@ -15,6 +15,7 @@ from typing import Protocol, TextIO
 
 from scanner.compliance.report_redaction import redacted_report
 from scanner.compliance.results import ScanReport
+from scanner.core.control_chars import json_escape_controls
 from scanner.report import console, github, gitlab, json_report, junit, markdown, sarif
 
 
@@ -37,20 +38,34 @@ class UnknownFormatError(ValueError):
     """The format name is not one of FORMATS."""
 
 
+JSON_FORMATS = frozenset({"json", "sarif", "gitlab"})
+
+
+class _JsonControlEscaper:
+    """A text handle that escapes, in the JSON written through it, what JSON leaves raw."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self.handle = handle
+
+    def write(self, text: str) -> int:
+        return self.handle.write(json_escape_controls(text))
+
+
 def render(
     format_name: str, report: ScanReport, *, color: bool = False, width: int | None = None
 ) -> str:
     """Render `report` in `format_name`; `color` and `width` (columns; None: never wrap) only
     matter to the console format."""
     if format_name == "console":
-        return console.render(report, color=color, width=width)
+        return console.render(redacted_report(report), color=color, width=width)
     try:
         renderer = FORMATS[format_name]
     except KeyError:
         raise UnknownFormatError(
             f"unknown report format {format_name!r}; choose from {', '.join(FORMATS)}"
         ) from None
-    return renderer(redacted_report(report), color=color)
+    text = renderer(redacted_report(report), color=color)
+    return json_escape_controls(text) if format_name in JSON_FORMATS else text
 
 
 def write(
@@ -63,7 +78,7 @@ def write(
 ) -> None:
     """Write `report` to an open text file; JSON streams instead of building one string."""
     if format_name == "json":
-        json_report.write(redacted_report(report), handle)
+        json_report.write(redacted_report(report), _JsonControlEscaper(handle))  # type: ignore[arg-type]
     else:
         handle.write(render(format_name, report, color=color, width=width))
 

@@ -26,6 +26,7 @@ from rich.text import Text
 
 from scanner.compliance.results import ScanReport
 from scanner.compliance.rollup import ControlState, ControlStatus
+from scanner.core.control_chars import neutralise_controls
 from scanner.core.model import Finding, ScanError, Severity, Status
 from scanner.core.remediation import one_line_fix, shorten
 from scanner.core.wording import plural
@@ -119,11 +120,17 @@ def status_head(finding: Finding, layout: Layout, indent: int = 4) -> Text:
     return text
 
 
+def one_line(text: str) -> str:
+    """A message on one console line: a newline in it is shown as `\\n`, so that no text from
+    the input can start a line of its own (a CI runner reads `::error ...` lines as commands)."""
+    return neutralise_controls(text)
+
+
 def finding_message(finding: Finding) -> str:
-    message = finding.message
+    message = one_line(finding.message)
     if finding.status is Status.SKIPPED:
         original = f" {finding.original_status.value}" if finding.original_status else ""
-        reason = finding.suppression_reason or "no reason given"
+        reason = one_line(finding.suppression_reason or "no reason given")
         message += f"  (suppressed{original}: {reason})"
     return message
 
@@ -210,7 +217,7 @@ def _print_problems(
         head = Text("  ")
         head.append(where, style="bold")
         head.append("  ")
-        for line in layout.wrap(head, problem.message, 4):
+        for line in layout.wrap(head, one_line(problem.message), 4):
             console.print(line)
     console.print()
 
@@ -232,7 +239,7 @@ def _print_skipped(console: Console, report: ScanReport, layout: Layout) -> None
         head = Text("  ")
         head.append(item.target, style="bold")
         head.append("  ")
-        for line in layout.wrap(head, item.reason, 4):
+        for line in layout.wrap(head, one_line(item.reason), 4):
             console.print(line)
     if len(worth_a_line) > SKIPPED_SHOWN:
         console.print(Text(f"  ... and {len(worth_a_line) - SKIPPED_SHOWN} more (see -o json)"))

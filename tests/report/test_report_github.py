@@ -130,8 +130,10 @@ def test_a_message_cannot_inject_a_command() -> None:
     assert level == "error"
     assert _unescape(props["file"]) == "a,b:c%.tf"
     assert props["title"] == "s3_bucket_encrypted_at_rest"
+    # The newline is escaped by the command syntax; a carriage return is shown as `\r` (no
+    # control character from the input reaches the log, scanner/core/control_chars.py).
     assert _unescape(message).startswith(
-        "aws_s3_bucket.x,title=fake: bad\n::error file=x::pwned\r%0A"
+        "aws_s3_bucket.x,title=fake: bad\n::error file=x::pwned\\r%0A"
     )
 
 

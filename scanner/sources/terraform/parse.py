@@ -1,40 +1,24 @@
 """Parse file text into python-hcl2's structure: in parallel when there are many files, cached by
-content hash so an unchanged file is never parsed twice."""
+content hash so an unchanged file is never parsed twice (the cache: parse_cache.py)."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import importlib.metadata
-import os
-import pickle
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from scanner.sources.terraform.hcl_transformer import loads as hcl_loads
+from scanner.sources.terraform.parse_cache import (
+    CACHE_FORMAT_VERSION,
+    HCL2_VERSION,
+    ParseCache,
+    ParseOutcome,
+)
 from scanner.sources.terraform.tfjson import convert_tf_json
 
-# Bump when the stored structure changes (e.g. tfjson conversion), so old entries are not reused.
-CACHE_FORMAT_VERSION = 3
+__all__ = ["CACHE_FORMAT_VERSION", "HCL2_VERSION", "ParseCache", "ParseOutcome", "parse_all"]
+
 PARALLEL_THRESHOLD = 32
-
-try:
-    HCL2_VERSION = importlib.metadata.version("python-hcl2")
-except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored or odd installs
-    HCL2_VERSION = "unknown"
-
-
-@dataclass
-class ParseOutcome:
-    """A parsed file (`data`) or what the parser said (`error`, `line`)."""
-
-    data: dict[str, Any] | None
-    error: str | None = None
-    line: int | None = None
 
 
 def parse_text(text: str, is_json: bool) -> dict[str, Any]:
@@ -82,49 +66,6 @@ def parse_outcome(text: str, is_json: bool) -> ParseOutcome:
 def _parse_job(job: tuple[str, bool]) -> ParseOutcome:
     """Worker entry point: plain, picklable data in and out."""
     return parse_outcome(*job)
-
-
-class ParseCache:
-    """One pickle per parsed file, keyed by content hash + parser version + cache format."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    @staticmethod
-    def key(data: bytes, is_json: bool) -> str:
-        digest = hashlib.sha256(data).hexdigest()
-        kind = "json" if is_json else "hcl"
-        return f"{digest}-{kind}-hcl2_{HCL2_VERSION}-v{CACHE_FORMAT_VERSION}"
-
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.pickle"
-
-    def get(self, key: str) -> ParseOutcome | None:
-        try:
-            with open(self._path(key), "rb") as handle:
-                # Entries are written only by this process family into the user's cache folder.
-                outcome = pickle.load(handle)  # noqa: S301
-        except FileNotFoundError:
-            return None
-        except Exception:  # a corrupt or foreign entry is ignored and re-parsed
-            return None
-        return outcome if isinstance(outcome, ParseOutcome) else None
-
-    def put(self, key: str, outcome: ParseOutcome) -> None:
-        target = self._path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(outcome, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temp, target)  # atomic: readers see the old entry or the whole new one
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
 
 
 def parse_all(

@@ -48,7 +48,7 @@ def test_corrupt_cache_entry_is_ignored_and_reparsed(tmp_path, monkeypatch, fixt
     calls = _counting(monkeypatch)
     cache = tmp_path / "cache"
     cold = load_terraform(fixtures_dir / "references", cache_dir=cache)
-    entries = [p for p in cache.rglob("*.pickle")]
+    entries = [p for p in cache.rglob("*.json")]
     assert len(entries) == 1
     entries[0].write_bytes(b"\x80\x05garbage")
     warm = load_terraform(fixtures_dir / "references", cache_dir=cache)
