@@ -19,8 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 import scanner.report.json_report as json_report
-from scanner.cli.interruption import run_group
-from scanner.cli.main import cli
+from scanner.cli.main import cli, main
 from scanner.core import atomic_files
 from scanner.core.atomic_files import atomic_directory, atomic_output, write_atomic
 from scanner.evidence.bundle_writing import write_bundle
@@ -88,8 +87,9 @@ def test_ctrl_c_while_writing_keeps_the_previous_report(tmp_path: Path, monkeypa
     monkeypatch.setattr(json_report, "write", interrupted)
     argv = ["comply", "scan", "terraform", str(CLEAN), "--no-cache", "-o", f"json={target}"]
     monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setattr("scanner.cli.interruption.raise_on_sigterm", lambda: None)
     with pytest.raises(SystemExit) as exited:
-        run_group(cli)
+        main()
     assert exited.value.code == 130
     assert target.read_text() == PREVIOUS
     assert leftovers(tmp_path) == []
