@@ -63,9 +63,8 @@ resource "aws_iam_role" "flow_logs" {
   })
 }
 
-resource "aws_iam_role_policy" "flow_logs" {
+resource "aws_iam_policy" "flow_logs" {
   name = "write-flow-logs"
-  role = aws_iam_role.flow_logs.id
 
   policy = jsonencode({
     Version = "2012-10-17"
@@ -75,6 +74,12 @@ resource "aws_iam_role_policy" "flow_logs" {
       Resource = "${aws_cloudwatch_log_group.vpc_flow_logs.arn}:*"
     }]
   })
+}
+
+# A managed policy, attached: reviewable on its own, unlike an inline one.
+resource "aws_iam_role_policy_attachment" "flow_logs" {
+  role       = aws_iam_role.flow_logs.name
+  policy_arn = aws_iam_policy.flow_logs.arn
 }
 
 resource "aws_iam_role" "cloudtrail_to_cloudwatch" {
@@ -90,9 +95,8 @@ resource "aws_iam_role" "cloudtrail_to_cloudwatch" {
   })
 }
 
-resource "aws_iam_role_policy" "cloudtrail_to_cloudwatch" {
+resource "aws_iam_policy" "cloudtrail_to_cloudwatch" {
   name = "write-cloudtrail-events"
-  role = aws_iam_role.cloudtrail_to_cloudwatch.id
 
   policy = jsonencode({
     Version = "2012-10-17"
@@ -102,6 +106,12 @@ resource "aws_iam_role_policy" "cloudtrail_to_cloudwatch" {
       Resource = "${aws_cloudwatch_log_group.cloudtrail.arn}:*"
     }]
   })
+}
+
+# A managed policy, attached: reviewable on its own, unlike an inline one.
+resource "aws_iam_role_policy_attachment" "cloudtrail_to_cloudwatch" {
+  role       = aws_iam_role.cloudtrail_to_cloudwatch.name
+  policy_arn = aws_iam_policy.cloudtrail_to_cloudwatch.arn
 }
 
 resource "aws_iam_role" "eks_cluster" {

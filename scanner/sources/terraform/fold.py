@@ -12,6 +12,7 @@ from typing import Any
 
 from scanner.core.model import ComputedRef, Location, Resource, ScanWarning, Skip, Unknown
 from scanner.sources.terraform import canonical as c
+from scanner.sources.terraform.iam_links import iam_principal_attributes, link_iam_principals
 from scanner.sources.terraform.policy import normalise_policy
 from scanner.sources.terraform.resolve import ResolvedResource
 from scanner.sources.terraform.values import to_jsonable
@@ -32,12 +33,18 @@ COMPANIONS: dict[str, tuple[str, str]] = {
     "aws_flow_log": ("aws_vpc", "vpc_id"),
     "aws_efs_backup_policy": ("aws_efs_file_system", "file_system_id"),
     "aws_redshift_logging": ("aws_redshift_cluster", "cluster_identifier"),
+    "aws_iam_role_policy_attachment": ("aws_iam_role", "role"),
+    "aws_iam_user_policy_attachment": ("aws_iam_user", "user"),
+    "aws_iam_group_policy_attachment": ("aws_iam_group", "group"),
 }
 # The parent argument a literal reference is matched against.
 LITERAL_NAME = {
     "aws_s3_bucket": "bucket",
     "aws_security_group": "name",
     "aws_redshift_cluster": "cluster_identifier",
+    "aws_iam_role": "name",
+    "aws_iam_user": "name",
+    "aws_iam_group": "name",
 }
 # What each companion sets on the parent (made Unknown when a companion's parent is unknown).
 COMPANION_SETS = {
@@ -53,7 +60,15 @@ COMPANION_SETS = {
     "aws_flow_log": ("flow_logs",),
     "aws_efs_backup_policy": ("backup_policy",),
     "aws_redshift_logging": ("logging",),
+    "aws_iam_role_policy_attachment": ("managed_policy_arns",),
+    "aws_iam_user_policy_attachment": ("managed_policy_arns",),
+    "aws_iam_group_policy_attachment": ("managed_policy_arns",),
 }
+_POLICY_ATTACHMENTS = (
+    "aws_iam_role_policy_attachment",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+)
 _INLINE_S3_KEYS = ("server_side_encryption_configuration", "grant")
 
 
@@ -88,6 +103,8 @@ def canonical_parent(resource: ResolvedResource, type_name: str) -> dict[str, An
         attributes["flow_logs"] = []
     elif type_name == "aws_efs_file_system":
         attributes["backup_policy"] = []  # only an aws_efs_backup_policy sets it
+    elif type_name in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+        attributes.update(iam_principal_attributes(resource.attributes))
     elif "policy" in attributes:
         attributes["policy"] = normalise_policy(attributes["policy"])
     return attributes
@@ -119,6 +136,8 @@ def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]
             if arguments.get(key) is not None:
                 block[key] = arguments[key]
         parent["logging"] = [block]
+    elif kind in _POLICY_ATTACHMENTS:
+        _append(parent, "managed_policy_arns", arguments.get("policy_arn"))
     else:
         vpc_rule = kind.startswith("aws_vpc_security_group_")
         direction: Any = (
@@ -144,6 +163,8 @@ def apply_uncertain_companion(parent: dict[str, Any], companion: ResolvedResourc
     kind = companion.type
     if kind == "aws_flow_log":
         _append(parent, "flow_logs", unknown)
+    elif kind in _POLICY_ATTACHMENTS:
+        _append(parent, "managed_policy_arns", unknown)
     elif kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
         _append(parent, "ingress" if kind.endswith("ingress_rule") else "egress", unknown)
     elif kind == "aws_security_group_rule":
@@ -203,7 +224,9 @@ def fold_resources(
         _fold_one(companion, parents, by_name, unresolved, warn)
     if unresolved:
         _mark_unresolved(order, unresolved)
-    return [_to_resource(parent) for parent in order]
+    folded = [_to_resource(parent) for parent in order]
+    link_iam_principals(folded)
+    return folded
 
 
 def _fold_one(
@@ -252,7 +275,7 @@ def _mark_unresolved(
             for key in COMPANION_SETS[companion.type]:
                 current = parent.attributes.get(key)
                 empty = current is None or (isinstance(current, list) and not current)
-                if empty or parent.type == "aws_security_group":
+                if empty or parent.type == "aws_security_group" or key == "managed_policy_arns":
                     parent.attributes[key] = Unknown(
                         f"{companion.address} configures a {parent.type} that cannot be resolved"
                     )

@@ -70,7 +70,11 @@ def _access_keys(credentials: Mapping[str, Any], collected_at: str) -> Any:
     return out
 
 
-def _user_attributes(user: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+def _user_attributes(
+    user: Mapping[str, Any],
+    data: Mapping[str, Any],
+    listed: dict[str, Mapping[str, Any]] | Unknown,
+) -> dict[str, Any]:
     credentials = (data.get("user_credentials") or {}).get(str(user["UserName"]), {})
     devices = credentials.get("mfa_devices")
     failed = unknown_from(devices)
@@ -82,11 +86,52 @@ def _user_attributes(user: Mapping[str, Any], data: Mapping[str, Any]) -> dict[s
     if "login_profile" not in credentials:
         profile_failed = Unknown("iam:GetLoginProfile was not recorded for this user")
     return {
+        **_password_use(user, listed, profile, profile_failed, collected_at),
         "console_access": _either(profile_failed, lambda: profile is not None),
         "mfa_devices": _either(failed, lambda: [d.get("SerialNumber") for d in devices]),
         "mfa_enabled": _either(failed, lambda: bool(devices)),
         "access_keys": _access_keys(credentials, collected_at),
         "groups": list(user.get("GroupList", [])),
+    }
+
+
+def listed_users(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]] | Unknown:
+    """ListUsers' entries by user name (the only call returning PasswordLastUsed)."""
+    listed = data.get("user_list")
+    failed = unknown_from(listed)
+    if failed is not None:
+        return failed
+    if listed is None:
+        return Unknown("iam:ListUsers was not recorded")
+    return {str(u.get("UserName")): u for u in listed}
+
+
+def _password_use(
+    user: Mapping[str, Any],
+    listed: dict[str, Mapping[str, Any]] | Unknown,
+    profile: Any,
+    profile_failed: Unknown | None,
+    collected_at: str,
+) -> dict[str, Any]:
+    """When the console password was last used (absent when never used) and when it was set (the
+    login profile's CreateDate), in days before collection."""
+    name = str(user["UserName"])
+    last_used: Any
+    if isinstance(listed, Unknown):
+        last_used = listed
+    elif name not in listed:
+        last_used = Unknown(f"{name} is not in iam:ListUsers")
+    else:
+        last_used = listed[name].get("PasswordLastUsed")
+    failed = last_used if isinstance(last_used, Unknown) else None
+    profile_data = {} if profile_failed is not None or not profile else profile
+    created_at = profile_data.get("LoginProfile", {}).get("CreateDate")
+    return {
+        "password_last_used": last_used,
+        "days_since_password_use": _either(failed, lambda: _days_between(last_used, collected_at)),
+        "password_age_days": _either(
+            profile_failed, lambda: _days_between(created_at, collected_at)
+        ),
     }
 
 
@@ -115,6 +160,7 @@ def _inline_policy(
 
 
 def principal_resources(data: Mapping[str, Any], account: str) -> Iterator[Resource]:
+    password_use = listed_users(data)
     for key, inline_key, principal_type, inline_type, owner_kind in _PRINCIPALS:
         listed = data.get(key, [])
         if unknown_from(listed) is not None:
@@ -129,9 +175,12 @@ def principal_resources(data: Mapping[str, Any], account: str) -> Iterator[Resou
                 "managed_policy_arns": [
                     p.get("PolicyArn") for p in principal.get("AttachedManagedPolicies", [])
                 ],
+                "inline_policy_names": [
+                    str(p.get("PolicyName")) for p in principal.get(inline_key, [])
+                ],
             }
             if key == "users":
-                attributes.update(_user_attributes(principal, data))
+                attributes.update(_user_attributes(principal, data, password_use))
             if key == "roles":
                 attributes["assume_role_policy"] = parse_policy(
                     principal.get("AssumeRolePolicyDocument")

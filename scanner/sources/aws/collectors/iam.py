@@ -78,12 +78,15 @@ def collect(
     def account_call(key: str) -> Any:
         if key == "password_policy":
             return call_optional(recorder, iam, "GetAccountPasswordPolicy", ("NoSuchEntity",))
+        if key == "user_list":
+            # Only ListUsers returns PasswordLastUsed (the authorization details do not).
+            return recorder.paginate(iam, "ListUsers", "Users")
         return recorder.call(iam, "GetAccountSummary")
 
     keys = sorted(_DETAIL_FILTERS)
     data.update(zip(keys, fan_out(recorder, details, keys), strict=True))
-    data["password_policy"], data["summary"] = fan_out(
-        recorder, account_call, ["password_policy", "summary"]
+    data["password_policy"], data["summary"], data["user_list"] = fan_out(
+        recorder, account_call, ["password_policy", "summary", "user_list"]
     )
     users = data["users"]
     if unknown_from(users) is None:
@@ -216,6 +219,7 @@ COLLECTOR = Collector(
         "iam:ListAccessKeys",
         "iam:GetAccessKeyLastUsed",
         "iam:GetLoginProfile",
+        "iam:ListUsers",
     ),
     scope="global",
     collect=collect,
