@@ -13,6 +13,7 @@ from scanner import __version__
 from scanner.cli.common import fail
 from scanner.cli.scan_session import CONFIGURABLE, ScanSession
 from scanner.core.atomic_files import write_atomic
+from scanner.core.redaction import redact
 from scanner.core.wording import plural
 from scanner.premerge.baseline import BaselineError, baseline_from_report
 from scanner.premerge.config import ConfigError, describe, find_config
@@ -105,4 +106,6 @@ def config_show(path: Path, config_path: Path | None) -> None:
     import yaml
 
     effective = {**CONFIG_DEFAULTS, **found.values}
-    click.echo(yaml.safe_dump(describe(found, effective), sort_keys=False), nl=False)
+    # Printed to CI logs: a webhook URL or a token in the configuration is redacted.
+    shown = redact(describe(found, effective))
+    click.echo(yaml.safe_dump(shown, sort_keys=False), nl=False)
