@@ -5,7 +5,8 @@ resource types each check reads), attestations and waivers. Nothing here reads t
 bundle's time is the latest `finished_at` of its input reports, and the date attestations are
 judged on is that time's date — so the same inputs always give the same model.
 
-The roll-up of the union of all reports' findings reuses
+Reports of one scope are ordered in time (each resource's latest state decides, see
+`report_records.latest_report_per_resource`); the roll-up of the findings so selected reuses
 `scanner.compliance.rollup.control_state`; the only
 addition is that a control none of the input reports evaluated (scanned with another
 `--framework`) is `incomplete`, never `not_applicable`.

@@ -28,8 +28,11 @@ from scanner.evidence.model import (
 )
 from scanner.evidence.report_records import (
     finding_record,
+    finding_resource_key,
     input_report,
+    latest_report_per_resource,
     report_sort_key,
+    resource_key,
     resource_records,
 )
 
@@ -39,6 +42,7 @@ def build_model(inputs: ModelInputs) -> BundleModel:
     unique = {doc.sha256: doc for doc in reversed(inputs.reports)}  # the same file twice: once
     docs = sorted(unique.values(), key=report_sort_key)
     reports = [input_report(d) for d in docs]
+    by_name = {d.name: d for d in docs}
     generated_at = max(r.finished_at for r in reports)
     today = date.fromisoformat(generated_at[:10])
     scope = Scope(frameworks=(inputs.framework,))
@@ -46,12 +50,18 @@ def build_model(inputs: ModelInputs) -> BundleModel:
     mapped = {check for control in controls for check in control.checks}
     resolved = {inputs.registry.resolve(c) or c for c in mapped}
 
-    all_resources = resource_records(docs)
+    latest = latest_report_per_resource(docs)
+    all_resources = {
+        key: record
+        for key, record in resource_records(docs).items()
+        if latest.get(resource_key(by_name[key[0]], key[1], key[2])) == key[0]
+    }
     findings = [
         finding_record(doc, item, all_resources)
         for doc in docs
         for item in doc.document.get("findings") or ()
         if (inputs.registry.resolve(str(item.get("check_id"))) or item.get("check_id")) in resolved
+        and latest.get(finding_resource_key(doc, item)) == doc.name
     ]
     findings.sort(key=lambda f: (f.check_id, f.source, f.resource_id, f.report, f.fingerprint))
     by_check: dict[str, list[FindingRecord]] = defaultdict(list)

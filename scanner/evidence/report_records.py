@@ -105,3 +105,54 @@ def finding_record(
 def report_sort_key(doc: ReportDocument) -> tuple[str, str, str, str]:
     scan = doc.document.get("scan") or {}
     return (str(scan.get("source", "")), str(scan.get("started_at", "")), doc.sha256, doc.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Several reports of one scope are a sequence in time, not a union
+
+
+def report_scope(doc: ReportDocument) -> tuple[str, ...]:
+    """What a report scanned: its source and targets. Two reports of one scope describe the same
+    resources at two moments; reports of different scopes describe different resources."""
+    scan = doc.document.get("scan") or {}
+    return (str(scan.get("source", "")), *sorted(str(t) for t in scan.get("targets") or ()))
+
+
+def _report_time(doc: ReportDocument) -> tuple[str, str, str, str]:
+    scan = doc.document.get("scan") or {}
+    return (str(scan.get("finished_at", "")), str(scan.get("started_at", "")), doc.sha256, doc.name)
+
+
+def resource_key(doc: ReportDocument, source: str, rid: str) -> tuple[tuple[str, ...], str, str]:
+    return (report_scope(doc), source, rid)
+
+
+def finding_resource_key(
+    doc: ReportDocument, item: Mapping[str, Any]
+) -> tuple[tuple[str, ...], str, str]:
+    resource = item.get("resource") or {}
+    return resource_key(doc, str(resource.get("source", "")), str(resource.get("id", "")))
+
+
+def latest_report_per_resource(
+    docs: Sequence[ReportDocument],
+) -> dict[tuple[tuple[str, ...], str, str], str]:
+    """(scope, source, resource id) -> the name of the latest report that saw the resource.
+
+    The latest state of a resource decides: a failure fixed in a later re-run of the same scope
+    is gone, and a resource seen by two reports of one scope is counted once. A resource only an
+    earlier report saw keeps that report's state (it was not evaluated since: never a pass).
+    """
+    latest: dict[tuple[tuple[str, ...], str, str], tuple[tuple[str, str, str, str], str]] = {}
+    for doc in docs:
+        when = _report_time(doc)
+        keys = {
+            resource_key(doc, str(r.get("source", "")), str(r.get("id", "")))
+            for r in doc.document.get("resources") or ()
+        }
+        keys |= {finding_resource_key(doc, f) for f in doc.document.get("findings") or ()}
+        for key in keys:
+            kept = latest.get(key)
+            if kept is None or when > kept[0]:
+                latest[key] = (when, doc.name)
+    return {key: name for key, (_, name) in latest.items()}

@@ -190,3 +190,32 @@ def test_ids_are_stable_and_context_is_redacted(policies: Any) -> None:
     assert first.uuid == second.uuid and control_of(first).uuid == control_of(second).uuid
     assert first.reports[0].context["password"] == "<redacted>"
     assert first.findings[0].evidence_path == "evidence/raw/kubernetes/crb-ok.json"
+
+
+def test_a_failing_run_and_its_fixed_rerun_are_ordered_in_time_not_merged(policies: Any) -> None:
+    # Given in the "wrong" order on purpose: time, not argument order, decides.
+    fixed = report("fixed.json", "2020-06-02T10:00:00Z", [finding("crb-1", "pass")])
+    failing = report("failing.json", "2020-06-01T10:00:00Z", [finding("crb-1", "fail")])
+    model = build(
+        policies, [fixed, failing], attestations=[attestation("2020-01-01", "2020-12-31")]
+    )
+    control = control_of(model)
+    # The fixed re-run decides: the control holds (attested: it has a manual part).
+    assert control.status == "attested"
+    assert control.counts["fail"] == 0 and control.counts["pass"] == 1
+    assert [(r.id, r.report) for r in control.population] == [("crb-1", "fixed.json")]
+    assert [(f.resource_id, f.status, f.report) for f in model.findings] == [
+        ("crb-1", "pass", "fixed.json")
+    ]
+    assert [r.name for r in model.reports] == ["failing.json", "fixed.json"]  # both listed
+
+
+def test_a_resource_only_the_earlier_run_saw_keeps_its_state(policies: Any) -> None:
+    earlier = report(
+        "a.json", "2020-06-01T10:00:00Z", [finding("crb-1", "fail"), finding("crb-2", "pass")]
+    )
+    later = report("b.json", "2020-06-02T10:00:00Z", [finding("crb-2", "pass")])
+    control = control_of(build(policies, [earlier, later]))
+    assert control.status == "not_satisfied"  # crb-1 was never seen fixed: not a pass
+    assert control.counts["fail"] == 1 and control.counts["pass"] == 1
+    assert sorted(r.id for r in control.population) == ["crb-1", "crb-2"]
