@@ -41,10 +41,13 @@ def aws_scope_targets(
     regions: tuple[str, ...],
     role_arns: tuple[str, ...],
     services: tuple[str, ...],
+    organization_role: str | None = None,
 ) -> list[str]:
     """The history scope of a live scan: what was asked for, which is stable night to night
-    (the regions an account has enabled are found during the scan)."""
+    (the regions an account has enabled, the organization's accounts, are found during it)."""
     targets = [f"profile={profile}"] if profile else []
+    if organization_role is not None:
+        targets.append(f"organization role={organization_role}")
     targets += [f"role={arn}" for arn in sorted(role_arns)]
     targets.append("regions=" + (",".join(sorted(regions)) if regions else "all"))
     targets.append("services=" + (",".join(sorted(services)) if services else "all"))
@@ -94,6 +97,18 @@ def aws_scope_targets(
     "errors (exit 2), so a stalled endpoint cannot hold a nightly scan for hours.",
 )
 @click.option(
+    "--organization",
+    is_flag=True,
+    help="Scan every active account of the AWS Organization (organizations:ListAccounts, from "
+    "the management or a delegated-admin account) through --role-name in each.",
+)
+@click.option(
+    "--role-name",
+    default="ComplyAudit",
+    show_default=True,
+    help="With --organization: the role to assume in each account.",
+)
+@click.option(
     "--shard",
     "shard_text",
     metavar="I/N",
@@ -109,6 +124,8 @@ def scan_aws(
     snapshot_path: Path | None,
     max_workers: int,
     deadline: float,
+    organization: bool,
+    role_name: str,
     shard_text: str | None,
     **common: Any,
 ) -> None:
@@ -130,7 +147,9 @@ def scan_aws(
     # The run is announced once the scope is known (the regions may come from .comply.yaml).
     scope = ScanScope(
         "aws",
-        aws_scope_targets(profile, regions, role_arns, services),
+        aws_scope_targets(
+            profile, regions, role_arns, services, role_name if organization else None
+        ),
         shard_index=shard.index if shard else 0,
         shard_total=shard.total if shard else 1,
     )
@@ -149,6 +168,7 @@ def scan_aws(
             progress=progress,
             deadline=deadline,
             shard=shard,
+            organization_role=role_name if organization else None,
         )
     if snapshot_path is not None:
         try:
@@ -212,11 +232,22 @@ def aws_group() -> None:
     multiple=True,
     help="Only the actions of this collector (repeatable) [default: all].",
 )
-def aws_permissions(services: tuple[str, ...]) -> None:
+@click.option(
+    "--organization",
+    is_flag=True,
+    help="Print instead the extra policy of the principal running `scan aws --organization` "
+    "(list the accounts, assume --role-name in each).",
+)
+@click.option("--role-name", default="ComplyAudit", show_default=True)
+def aws_permissions(services: tuple[str, ...], organization: bool, role_name: str) -> None:
     """Print the minimal read-only IAM policy (JSON) a scan needs."""
     from scanner.sources.aws.collectors import select_collectors
+    from scanner.sources.aws.organization import organization_policy
     from scanner.sources.aws.permissions import permissions_policy
 
+    if organization:
+        click.echo(json.dumps(organization_policy(role_name), indent=2))
+        return
     try:
         collectors = select_collectors(list(services))
         policy = permissions_policy(collectors)

@@ -21,6 +21,7 @@ from scanner.core.model import Resource, ScanError, ScanWarning
 from scanner.core.redaction import redact
 from scanner.sources.aws.collector import CallError, Collector, RawService
 from scanner.sources.aws.collectors import collectors_by_name, select_collectors
+from scanner.sources.aws.organization import organization_role_arns
 from scanner.sources.aws.recorder import CollectionLog, Recorder, error_details
 from scanner.sources.aws.response_guard import ScanDeadline, reject_garbage_json
 from scanner.sources.aws.session import (
@@ -145,9 +146,23 @@ def _targets(
     settings: ClientSettings,
     handlers: Sequence[EventHandler],
     errors: list[ScanError],
+    organization_role: str | None = None,
 ) -> list[AccountTarget]:
     base = base_session(profile)
     _install(base, handlers)
+    if organization_role is not None:
+        try:
+            caller = identify(base, settings)
+            listed = organization_role_arns(base, organization_role, settings, caller.caller_arn)
+        except TargetError as exc:
+            errors.append(ScanError(exc.target, f"{exc.code}: {exc.message}"))
+            return []
+        if not listed:  # never fall back to scanning only the caller's own account
+            errors.append(
+                ScanError("organizations:ListAccounts", "the organization lists no active account")
+            )
+            return []
+        role_arns = sorted({*role_arns, *listed})
     if not role_arns:
         try:
             return [identify(base, settings)]
@@ -206,6 +221,7 @@ def collect_aws(
     progress: Progress | None = None,
     deadline: float | ScanDeadline | None = DEFAULT_DEADLINE,
     shard: Shard | None = None,
+    organization_role: str | None = None,
 ) -> AwsCollection:
     """Collect every selected service in every account and region.
 
@@ -228,7 +244,7 @@ def collect_aws(
         guards.insert(0, ("before-send", clock))
     handlers = [*guards, ("before-send", log.count_request), *event_handlers]
     setup_errors: list[ScanError] = []
-    targets = _targets(profile, role_arns, settings, handlers, setup_errors)
+    targets = _targets(profile, role_arns, settings, handlers, setup_errors, organization_role)
 
     raw: list[RawService] = []
     lock = threading.Lock()

@@ -16,7 +16,8 @@ from typing import Any
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError, CredentialRetrievalError
 
 from scanner import __version__
 
@@ -109,30 +110,58 @@ def assume_role(
     settings: ClientSettings,
     session_name: str = "comply-scan",
     external_id: str | None = None,
+    duration_seconds: int = 3600,
 ) -> boto3.Session:
     """A session in another account via sts:AssumeRole (the one non-read operation we send).
 
-    The credentials last one hour (the default maximum of a role chain); a scan is expected to
-    finish well within it.
+    The credentials are refreshable: botocore calls AssumeRole again when they come within
+    15 minutes of expiring, so a long organization-wide scan never fails on expired credentials.
     """
     region = home_region(base)
-    params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
+    params: dict[str, Any] = {
+        "RoleArn": role_arn,
+        "RoleSessionName": session_name,
+        "DurationSeconds": duration_seconds,
+    }
     if external_id:
         params["ExternalId"] = external_id
-    try:
-        sts = base.client("sts", region_name=region, config=settings.config())
+    sts = base.client("sts", region_name=region, config=settings.config())
+
+    def fetch() -> dict[str, str]:
         credentials = sts.assume_role(**params)["Credentials"]
+        expiry = credentials["Expiration"]
+        return {
+            "access_key": credentials["AccessKeyId"],
+            "secret_key": credentials["SecretAccessKey"],
+            "token": credentials["SessionToken"],
+            "expiry_time": expiry.isoformat() if hasattr(expiry, "isoformat") else str(expiry),
+        }
+
+    def refresh() -> dict[str, str]:
+        # A refresh that fails mid-scan is a botocore error, which every collector reports as a
+        # collection error of the call it was making.
+        try:
+            return fetch()
+        except ClientError as exc:
+            code, message = _error_code(exc)
+            raise CredentialRetrievalError(
+                provider="sts-assume-role", error_msg=f"{role_arn}: {code}: {message}"
+            ) from exc
+
+    try:
+        first = fetch()
     except (BotoCoreError, ClientError) as exc:
         code, message = _error_code(exc)
         raise TargetError(f"sts:AssumeRole {role_arn}", code, message) from exc
+    refreshable = RefreshableCredentials.create_from_metadata(
+        metadata=first, refresh_using=refresh, method="sts-assume-role"
+    )
     # A fresh botocore session on the caller's profile keeps its configuration (region, endpoint
     # overrides in the profile's services section) while the credentials are the role's.
     core = botocore.session.Session(
         profile=base.profile_name if base.profile_name != "default" else None
     )
-    core.set_credentials(
-        credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
-    )
+    core._credentials = refreshable  # botocore's own slot: no public setter takes refreshable ones
     return boto3.Session(botocore_session=core, region_name=region)
 
 
