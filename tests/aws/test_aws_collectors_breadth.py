@@ -207,3 +207,28 @@ def test_sagemaker_denied_describe_makes_the_notebook_checks_unknown(clients: An
         "sagemaker_notebook_instance_root_access_disabled",
     ):
         assert status(check_id, denied[arn]) == "unknown", check_id
+
+
+# -- Classic ELB attributes ---------------------------------------------------------------------
+
+
+def test_classic_elb_denied_attributes_makes_only_access_logging_unknown(clients: Any) -> None:
+    clients("elb").create_load_balancer(
+        LoadBalancerName="classic",
+        Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}],
+        AvailabilityZones=["us-east-1a"],
+    )
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/classic"
+    full, by_id = assert_declared_and_round_trip(["elb"])
+    assert by_id[arn].attributes["access_logs"] == [{"enabled": False}]
+    assert (
+        sum(
+            n
+            for op, n in full.requests_by_operation.items()
+            if op.endswith(".DescribeLoadBalancerAttributes")
+        )
+        == 1
+    )
+    _, denied = scan(["elb"], deny("elastic-load-balancing", "DescribeLoadBalancerAttributes"))
+    assert status("elb_load_balancer_access_logging_enabled", denied[arn]) == "unknown"
+    assert status("elb_listener_encrypted_in_transit", denied[arn]) == "fail"  # HTTP listener

@@ -183,12 +183,32 @@ def collect_classic(
     clients: ClientFactory, recorder: CallRecorder, account: str, region: str
 ) -> dict[str, Any]:
     elb = clients("elb", region)
-    # Listeners come inline in DescribeLoadBalancers: one call covers what the check reads.
-    return {
-        "load_balancers": recorder.paginate(
-            elb, "describe_load_balancers", "LoadBalancerDescriptions"
-        )
-    }
+    # Listeners come inline in DescribeLoadBalancers; access logging needs the attributes call.
+    balancers = recorder.paginate(elb, "describe_load_balancers", "LoadBalancerDescriptions")
+    names = [b["LoadBalancerName"] for b in balancers] if isinstance(balancers, list) else []
+    attributes = fan_out(
+        recorder,
+        lambda name: recorder.call(elb, "describe_load_balancer_attributes", LoadBalancerName=name),
+        names,
+    )
+    return {"load_balancers": balancers, "attributes": dict(zip(names, attributes, strict=True))}
+
+
+def classic_access_logs(response: Any, recorded: bool) -> list[dict[str, Any]] | Unknown:
+    """The `access_logs` block of `aws_elb` from DescribeLoadBalancerAttributes (classic)."""
+    unknown = unknown_from(response)
+    if unknown is None and (not recorded or not isinstance(response, Mapping)):
+        unknown = Unknown("elasticloadbalancing:DescribeLoadBalancerAttributes was not recorded")
+    if unknown is not None:
+        return unknown
+    log = (response.get("LoadBalancerAttributes") or {}).get("AccessLog") or {}
+    block: dict[str, Any] = {"enabled": bool(log.get("Enabled", False))}
+    for name, key in (("bucket", "S3BucketName"), ("bucket_prefix", "S3BucketPrefix")):
+        if log.get(key):
+            block[name] = log[key]
+    if log.get("EmitInterval") is not None:
+        block["interval"] = log["EmitInterval"]
+    return [block]
 
 
 def _classic_attributes(balancer: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,7 +239,14 @@ def _classic_attributes(balancer: Mapping[str, Any]) -> dict[str, Any]:
 def normalize_classic(raw: RawService) -> Iterable[Resource]:
     location = Location(account=raw.account, region=raw.region)
     balancers = raw.data.get("load_balancers")
+    attributes = raw.data.get("attributes")
     for balancer in balancers if isinstance(balancers, list) else []:
+        name = balancer["LoadBalancerName"]
+        values = _classic_attributes(balancer)
+        if isinstance(attributes, Mapping):
+            values["access_logs"] = classic_access_logs(attributes.get(name), name in attributes)
+        else:  # a snapshot from before the attributes call: what it did not record is unknown
+            values["access_logs"] = Unknown("DescribeLoadBalancerAttributes was not recorded")
         # The classic API returns no ARN; this is the documented format.
         arn = (
             f"arn:{partition_for(raw.region)}:elasticloadbalancing:{raw.region}:{raw.account}:"
@@ -230,8 +257,8 @@ def normalize_classic(raw: RawService) -> Iterable[Resource]:
             id=arn,
             source="aws",
             location=location,
-            attributes=_classic_attributes(balancer),
-            raw=dict(balancer),
+            attributes=values,
+            raw={"load_balancer": dict(balancer), "attributes": (attributes or {}).get(name)},
         )
 
 
@@ -250,7 +277,10 @@ COLLECTORS = [
     ),
     Collector(
         name="elb",
-        actions=("elasticloadbalancing:DescribeLoadBalancers",),
+        actions=(
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        ),
         scope="regional",
         collect=collect_classic,
         normalize=normalize_classic,
