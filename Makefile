@@ -36,7 +36,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n auto
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 docs: $(STAMP)
 	$(BIN)/python -m scanner.compliance.check_reference > docs/checks.md
