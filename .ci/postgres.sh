@@ -17,6 +17,8 @@ if [ ! -x "$pg_bin/initdb" ]; then
 fi
 
 port="${COMPLY_TEST_POSTGRES_PORT:-55432}"
+# Another cluster (a second checkout's tests) may hold the port: take the next free one.
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
 dir="$(mktemp -d /tmp/comply-pg.XXXXXX)"
 password="comply-test-$RANDOM$RANDOM"
 chmod 755 "$dir"

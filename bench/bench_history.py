@@ -121,11 +121,14 @@ def bench(label: str, url: str, first: ScanReport, second: ScanReport) -> None:
         stored_again = store_run(store, second, f"{label}-2")
         with Timer() as diffed, store.reading() as connection:
             diff = diff_runs(connection, f"{label}-1", f"{label}-2")
+    size = ""
+    if label == "sqlite":
+        size = f" | file {Path(url).stat().st_size / 1e6:.0f} MB for both runs"
     print(
         f"{label:10s} store {len(first.findings):,} findings: {stored} "
         f"| second run {stored_again} | diff: {diffed} "
         f"({len(diff.new)} new, {len(diff.resolved)} resolved, "
-        f"{len(diff.still_failing):,} still failing)"
+        f"{len(diff.still_failing):,} still failing){size}"
     )
 
 
