@@ -42,8 +42,26 @@ def evidence() -> None:
 
 
 @evidence.command("export")
-@click.argument("reports", nargs=-1, required=True, type=_file)
+@click.argument("reports", nargs=-1, type=_file)
 @click.option("--framework", required=True, help="The framework of the bundle (hipaa, soc2).")
+@click.option(
+    "--from",
+    "period_from",
+    help="Period start (YYYY-MM-DD, UTC): export the stored runs of a period, not REPORTS.",
+)
+@click.option("--to", "period_to", help="Period end, inclusive (YYYY-MM-DD, UTC).")
+@click.option(
+    "--store",
+    "store_url",
+    envvar="COMPLY_STORE",
+    help="History store of the period's runs [default: `store:` of .comply.yaml, $COMPLY_STORE].",
+)
+@click.option("--scope", help="Only runs of this scope (see `comply history runs`).")
+@click.option(
+    "--cadence",
+    help="How often runs are expected (1d, 12h, 1w) "
+    "[default: evidence.cadence of .comply.yaml, else 1d].",
+)
 @click.option("--attestations", "attestations_path", type=_file, help="attestations.yaml.")
 @click.option("--waivers", "waivers_path", type=_file, help="waivers.yaml (risk acceptances).")
 @click.option(
@@ -69,6 +87,11 @@ def evidence() -> None:
 def export(
     reports: tuple[Path, ...],
     framework: str,
+    period_from: str | None,
+    period_to: str | None,
+    store_url: str | None,
+    scope: str | None,
+    cadence: str | None,
     attestations_path: Path | None,
     waivers_path: Path | None,
     evidence_root: Path | None,
@@ -78,10 +101,33 @@ def export(
     policy_dirs: tuple[Path, ...],
     framework_dirs: tuple[Path, ...],
 ) -> None:
-    """Write the evidence bundle for FRAMEWORK from JSON REPORTS (`comply scan ... -o json=`)."""
+    """Write the evidence bundle for FRAMEWORK from JSON REPORTS (`comply scan ... -o json=`),
+    or from the stored runs of a period (--from, --to, --store)."""
     registry, catalog = load_policies(policy_dirs, framework_dirs)
     if framework not in catalog.frameworks:
         fail(f"unknown framework {framework!r}; known: {', '.join(sorted(catalog.frameworks))}")
+    if period_from or period_to:
+        if reports:
+            fail("give either REPORTS or a period (--from, --to), not both")
+        if not (period_from and period_to):
+            fail("a period needs both --from and --to")
+        from scanner.cli.evidence_period import export_period
+
+        export_period(
+            framework=framework,
+            catalog=catalog,
+            registry=registry,
+            period=(period_from, period_to),
+            store_url=store_url,
+            scope=scope,
+            cadence=cadence,
+            templates=templates,
+            sign_key=sign_key,
+            out=out,
+        )
+        return
+    if not reports:
+        fail("give the JSON REPORTS to export, or a period with --from, --to and --store")
     try:
         names = report_names(reports)
         documents = [load_report(path, name) for path, name in zip(reports, names, strict=True)]

@@ -103,6 +103,11 @@ def _render(environment: Environment, name: str, **context: Any) -> bytes:
     return scrub(text).encode("utf-8")
 
 
+def render_template(environment: Environment, name: str, **context: Any) -> bytes:
+    """A page rendered from `name`, scrubbed; template errors become EvidenceError."""
+    return _render(environment, name, **context)
+
+
 def _template_line(exc: BaseException) -> int | None:
     """The template line a render-time error (an undefined variable) happened on: Jinja2 rewrites
     the traceback so that the template's own frames carry its file name and line."""

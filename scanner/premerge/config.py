@@ -39,6 +39,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "store": ("store", "history store: sqlite:///PATH, a file path, or postgresql://..."),
     "notify": ("list", "after a stored run: slack=URL or webhook=URL (env:VARIABLE reads one)"),
     "notify_unchanged": ("bool", "notify even when nothing changed since the previous run"),
+    "evidence": ("mapping", "evidence export settings: cadence (how often runs are expected, 1d)"),
 }
 
 
@@ -81,6 +82,10 @@ def _check_value(key: str, kind: str, value: Any, base: Path, where: str) -> Any
         if not isinstance(value, str):
             raise ConfigError(f"{where}: {key} must be a path")
         return base / value
+    if kind == "mapping":
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: {key} must be a mapping")
+        return dict(value)
     if kind == "store":
         if not isinstance(value, str):
             raise ConfigError(f"{where}: {key} must be a database URL or a file path")

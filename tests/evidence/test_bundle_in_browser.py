@@ -191,3 +191,60 @@ def test_index_renders_the_control_table_offline(
 
     assert outside == [], f"requests left the page: {outside}"
     assert errors == [], f"errors on the page (scripts, blocked assets): {errors}"
+
+
+@pytest.fixture(scope="module")
+def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A period bundle of a stored failing -> fixed -> waived -> regressed story (see
+    tests/history/test_period_export.py for the hand-computed numbers)."""
+    from tests.history.test_period_export import fill
+
+    work = tmp_path_factory.mktemp("browser-period")
+    url = f"sqlite:///{work / 'history.db'}"
+    fill(url)
+    out = work / "period"
+    export = comply(
+        "evidence", "export", "--framework", "hipaa", "--from", "2026-11-01", "--to",
+        "2026-11-06", "--store", url, "--out", str(out),
+    )  # fmt: skip
+    assert export.returncode == 0, export.stderr
+    return out
+
+
+def test_period_timeline_shows_each_runs_status_offline(
+    period_bundle: Path, browser_page: tuple[Any, list[str], list[str]], tmp_path: Path
+) -> None:
+    page, outside, errors = browser_page
+    page.goto((period_bundle / "index.html").as_uri(), wait_until="load")
+    page.get_by_role("link", name="Timeline of status per run").click()
+    page.wait_for_load_state("load")
+    assert page.url == (period_bundle / "timeline.html").as_uri()
+    headers = [h.strip() for h in page.locator("#timeline thead th").all_inner_texts()]
+    assert headers == [
+        "Control",
+        "2026-11-01T03:00:00Z",
+        "2026-11-02T03:00:00Z",
+        "2026-11-03T03:00:00Z",
+        "2026-11-04T03:00:00Z",
+        "2026-11-06T03:00:00Z",  # 11-05 crashed: incomplete, no column
+        "Share satisfied",
+    ]
+    row = page.locator('#timeline tr[data-control="164.308(a)(4)(ii)(C)"]')
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    assert cells == [
+        "164.308(a)(4)(ii)(C)",
+        "not satisfied",
+        "satisfied",
+        "satisfied",
+        "not satisfied",
+        "satisfied",
+        "60.0%",
+    ]
+    for badge in row.locator(".status").all():
+        assert badge.is_visible()
+    exceptions = page.locator("#exceptions tbody tr").filter(has_text="164.308(a)(4)(ii)(C)")
+    sync_api.expect(exceptions).to_have_count(2)
+    assert "3.0" in exceptions.nth(1).inner_text()
+    page.screenshot(path=str(tmp_path / "period-timeline.png"), full_page=True)
+    assert outside == [], f"requests left the page: {outside}"
+    assert errors == [], f"errors on the page: {errors}"

@@ -1,0 +1,126 @@
+"""`comply evidence export --from --to --store`: a bundle for a period of stored runs.
+
+The CLI reads the store (scanner.history) and hands plain runs to scanner.evidence.period, which
+may not import the store.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scanner import __version__
+from scanner.cli.common import fail
+from scanner.cli.history_commands import _store_value
+from scanner.compliance.catalog import Catalog
+from scanner.core.registry import Registry
+from scanner.core.wording import plural
+from scanner.evidence.builder import write_bundle
+from scanner.evidence.errors import EvidenceError
+from scanner.evidence.manifest import SigningError
+from scanner.evidence.period import (
+    PeriodRun,
+    build_period,
+    parse_cadence,
+    parse_instant,
+)
+from scanner.evidence.period_files import period_files
+
+DEFAULT_CADENCE = "1d"
+
+
+def _cadence(given: str | None) -> str:
+    if given:
+        return given
+    from scanner.premerge.config import ConfigError, find_config
+
+    try:
+        config = find_config(None, Path.cwd())
+    except ConfigError as exc:
+        fail(str(exc))
+    settings: dict[str, Any] = config.get("evidence") or {}
+    return str(settings.get("cadence") or DEFAULT_CADENCE)
+
+
+def _read_runs(store_url: str | None, start: Any, end: Any, scope: str | None) -> list[PeriodRun]:
+    from scanner.history.period import findings_of_runs, runs_in_period
+    from scanner.history.store import HistoryStore, StoreError
+
+    try:
+        with (
+            HistoryStore.open(_store_value(store_url), create=False) as store,
+            store.reading() as connection,
+        ):
+            infos = runs_in_period(connection, start, end, scope=scope)
+            findings = findings_of_runs(connection, [r.run_id for r in infos if r.complete])
+    except StoreError as exc:
+        fail(str(exc))
+    return [
+        PeriodRun(
+            run_id=info.run_id,
+            scope=info.scope,
+            source=info.source,
+            started_at=info.started_at,
+            finished_at=info.finished_at,
+            complete=info.complete,
+            shards=f"{info.shards_reported}/{info.shard_total} shards reported",
+            tool_version=info.tool_version,
+            operator={
+                "user": info.operator.user,
+                "host": info.operator.host,
+                "ci_run_url": info.operator.ci_run_url,
+            },
+            findings=tuple(findings.get(info.run_id, [])),
+        )
+        for info in infos
+    ]
+
+
+def export_period(
+    *,
+    framework: str,
+    catalog: Catalog,
+    registry: Registry,
+    period: tuple[str, str],
+    store_url: str | None,
+    scope: str | None,
+    cadence: str | None,
+    templates: Path | None,
+    sign_key: Path | None,
+    out: Path,
+) -> None:
+    try:
+        start = parse_instant(period[0])
+        end = parse_instant(period[1])
+        if len(period[1]) == 10:  # a date: the whole day is in the period
+            end += timedelta(days=1)
+        every = parse_cadence(_cadence(cadence))
+        runs = _read_runs(store_url, start, end, scope)
+        model = build_period(
+            framework=framework,
+            catalog=catalog,
+            registry=registry,
+            runs=runs,
+            start=start,
+            end=end,
+            cadence=every,
+            tool_version=__version__,
+        )
+        files = period_files(
+            model,
+            templates=templates,
+            sign_key_pem=sign_key.read_bytes() if sign_key is not None else None,
+        )
+        write_bundle(files, out)
+    except (EvidenceError, SigningError) as exc:
+        fail(str(exc))
+    click.echo(f"wrote {plural(len(files), 'file')} to {out}")
+    click.echo(
+        f"{model.framework_name}, {model.start} to {model.end}: "
+        f"{plural(len(model.runs), 'complete run')}, "
+        f"{plural(len(model.incomplete_runs), 'incomplete run')}, "
+        f"{plural(len(model.gaps), 'gap')} longer than {_cadence(cadence)}"
+    )

@@ -1,0 +1,67 @@
+"""Reading the runs of a period and their findings, for `comply evidence export --from --to`.
+
+The evidence layer may not import the store (docs/architecture.md): the CLI reads here and hands
+plain dictionaries to `scanner.evidence.period`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from scanner.history import schema
+from scanner.history.json_values import from_json
+from scanner.history.model import RunInfo
+from scanner.history.runs import RunFilter, list_runs
+
+_WEIGHT = {"fail": 5, "error": 4, "unknown": 3, "pass": 2, "skipped": 1}
+
+
+def runs_in_period(
+    connection: Connection, start: datetime, end: datetime, *, scope: str | None = None
+) -> list[RunInfo]:
+    """Every run (complete or not) that started in [start, end), oldest first."""
+    runs = list_runs(connection, RunFilter(scope=scope, since=start, until=end))
+    return sorted(runs, key=lambda run: (run.started_at, run.run_id))
+
+
+def findings_of_runs(
+    connection: Connection, run_ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """run id -> one finding per (check, resource) (the worst when shards overlap), sorted."""
+    out: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+    table = schema.findings
+    for chunk_start in range(0, len(run_ids), 500):
+        chunk = list(run_ids[chunk_start : chunk_start + 500])
+        query = sa.select(
+            table.c.run_id,
+            table.c.check_id,
+            table.c.resource_id,
+            table.c.resource_type,
+            table.c.status,
+            table.c.severity,
+            table.c.title,
+            table.c.message,
+            table.c.controls,
+        ).where(table.c.run_id.in_(chunk))
+        for row in connection.execute(query):
+            key = (row.check_id, row.resource_id)
+            kept = out[row.run_id].get(key)
+            if kept is not None and _WEIGHT[kept["status"]] >= _WEIGHT[row.status]:
+                continue
+            out[row.run_id][key] = {
+                "check_id": row.check_id,
+                "resource_id": row.resource_id,
+                "resource_type": row.resource_type,
+                "status": row.status,
+                "severity": row.severity,
+                "title": row.title,
+                "message": row.message,
+                "controls": from_json(row.controls, []),
+            }
+    return {run_id: [rows[k] for k in sorted(rows)] for run_id, rows in out.items()}
