@@ -232,3 +232,42 @@ def test_classic_elb_denied_attributes_makes_only_access_logging_unknown(clients
     _, denied = scan(["elb"], deny("elastic-load-balancing", "DescribeLoadBalancerAttributes"))
     assert status("elb_load_balancer_access_logging_enabled", denied[arn]) == "unknown"
     assert status("elb_listener_encrypted_in_transit", denied[arn]) == "fail"  # HTTP listener
+
+
+# -- CloudFront ---------------------------------------------------------------------------------
+
+
+def _cloudfront_distribution(clients: Any, name: str) -> str:
+    config = {
+        "CallerReference": name,
+        "Comment": name,
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "o.example.com",
+                    "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                           "OriginProtocolPolicy": "https-only"}}]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "o",
+            "ViewerProtocolPolicy": "https-only",
+            "MinTTL": 0,
+            "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            "TrustedSigners": {"Enabled": False, "Quantity": 0},
+        },
+    }  # fmt: skip
+    created = clients("cloudfront").create_distribution(DistributionConfig=config)
+    return str(created["Distribution"]["ARN"])
+
+
+def test_cloudfront_denied_config_makes_the_distribution_unknown(clients: Any) -> None:
+    arns = [_cloudfront_distribution(clients, name) for name in ("one", "two")]
+    full, by_id = assert_declared_and_round_trip(["cloudfront"])
+    assert full.requests_by_operation["cloudfront.GetDistributionConfig"] == 2
+    assert full.requests_by_operation["cloudfront.ListDistributions"] == 1
+    assert by_id[arns[0]].location.region == "global"
+    _, denied = scan(["cloudfront"], deny("cloudfront", "GetDistributionConfig"))
+    for check_id in (
+        "cloudfront_distribution_viewer_https_required",
+        "cloudfront_distribution_tls_1_2_minimum",
+        "cloudfront_distribution_access_logging_enabled",
+        "cloudfront_distribution_origin_https_only",
+    ):
+        assert status(check_id, denied[arns[0]]) == "unknown", check_id

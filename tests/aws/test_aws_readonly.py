@@ -60,6 +60,15 @@ def seed_account(clients: Any) -> None:
     clients("efs").create_file_system(CreationToken="readonly-fs", Backup=True)
     clients("ecr").create_repository(repositoryName="readonly-repo")
     clients("opensearch").create_domain(DomainName="readonly-domain")
+    clients("cloudfront").create_distribution(
+        DistributionConfig={
+            "CallerReference": "readonly",
+            "Comment": "readonly",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "o.example.com"}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "https-only"},
+        }
+    )
     clients("redshift").create_cluster(
         ClusterIdentifier="readonly-cluster",
         NodeType="ra3.xlplus",
