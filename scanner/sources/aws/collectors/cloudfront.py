@@ -126,7 +126,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
         unknown = unknown_from(response)
         if unknown is None and not isinstance(response, Mapping):
             unknown = Unknown("cloudfront:GetDistributionConfig was not recorded")
-        if unknown is not None:
+        if unknown is not None or not isinstance(response, Mapping):
             attributes: dict[str, Any] = {setting: unknown for setting in SETTINGS}
         else:
             attributes = distribution_attributes(response.get("DistributionConfig") or {})
