@@ -33,7 +33,9 @@ class Suppressor:
         reason = self.inline.get((id(finding.resource), finding.check_id)) if self.inline else None
         kind = INLINE
         if reason is None:
-            if not self.waivers:
+            # A waiver accepts the risk of a failure: a passing (or unknown) finding stays what
+            # it is, so that a waiver never hides a pass behind `skipped` nor an unknown.
+            if not self.waivers or finding.status is not Status.FAIL:
                 return
             waiver = next(
                 (w for w in self.waivers if w.matches(finding.check_id, finding.resource.id)), None

@@ -27,6 +27,7 @@ from scanner.evidence.data_files import (
     findings_document,
     metadata_document,
     oscal_file,
+    population_files,
     raw_evidence_files,
 )
 from scanner.evidence.errors import EvidenceError
@@ -100,6 +101,7 @@ def bundle_files(model: BundleModel, options: BuildOptions) -> dict[str, bytes]:
     files["coverage.csv"] = scrub(to_csv(rows, [*COVERAGE_COLUMNS, "status"])).encode("utf-8")
     files["run/metadata.json"] = dump_json(metadata_document(model, export))
     files.update(raw_evidence_files(model))
+    files.update(population_files(model))
     files.update(model.attachments)
     files.update(oscal_file(model, files))
     for path in files:

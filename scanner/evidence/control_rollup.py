@@ -66,6 +66,11 @@ def waiver_records(
                 active=waiver.is_active(today),
                 source=waiver.source,
                 covered=covered,
+                passing=sum(
+                    1
+                    for f in findings
+                    if f.status == Status.PASS.value and waiver.matches(f.check_id, f.resource_id)
+                ),
             )
         )
     return records

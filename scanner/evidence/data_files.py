@@ -5,15 +5,18 @@ JSON is written with sorted keys (the OSCAL document keeps its own order), redac
 
 from __future__ import annotations
 
+import csv
 import importlib
 import inspect
+import io
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scanner.evidence.manifest import file_entries
 from scanner.evidence.model import BundleModel, ControlRecord
-from scanner.evidence.text_safety import dump_json
+from scanner.evidence.text_safety import dump_json, scrub
 
 
 def _control_rollup(control: ControlRecord) -> dict[str, Any]:
@@ -164,3 +167,57 @@ def oscal_file(model: BundleModel, files: Mapping[str, bytes]) -> dict[str, byte
     takes_files = len(inspect.signature(generate).parameters) >= 2
     document = generate(model, digests) if takes_files else generate(model)
     return {"oscal/assessment-results.json": dump_json(document, sort_keys=False)}
+
+
+POPULATION_COLUMNS = (
+    "source",
+    "type",
+    "id",
+    "file",
+    "start_line",
+    "account",
+    "region",
+    "report",
+    "read_by_a_check",
+)
+
+
+def population_files(model: BundleModel) -> dict[str, bytes]:
+    """population.csv (every resource scanned, for sampling) and the scanned files, accounts and
+    regions; resources no check of the framework reads are listed too."""
+    read = {r.evidence_path for r in model.resources}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(POPULATION_COLUMNS)
+    files: dict[str, set[str]] = {}
+    for r in model.population:
+        location = r.location
+        writer.writerow(
+            [
+                r.source,
+                r.type,
+                r.id,
+                location.get("file", ""),
+                location.get("start_line", ""),
+                location.get("account", ""),
+                location.get("region", ""),
+                r.report,
+                "yes" if r.evidence_path in read else "no",
+            ]
+        )
+        if location.get("file"):
+            files.setdefault(r.source, set()).add(str(location["file"]))
+    metadata = metadata_document(model, {})
+    scanned = {
+        "resources": len(model.population),
+        "by_source": dict(sorted(Counter(r.source for r in model.population).items())),
+        "by_type": dict(sorted(Counter(r.type for r in model.population).items())),
+        "files": {source: sorted(names) for source, names in sorted(files.items())},
+        "targets": {r.name: list(r.targets) for r in model.reports},
+        "accounts": metadata["accounts"],
+        "regions": metadata["regions"],
+    }
+    return {
+        "population.csv": scrub(out.getvalue()).encode("utf-8"),
+        "population/scanned.json": dump_json(scanned),
+    }

@@ -122,6 +122,8 @@ class WaiverRecord:
     active: bool  # on the bundle's evaluation date
     source: str  # "waivers.yaml entry 2"
     covered: tuple[FindingRecord, ...]  # findings of this framework it turned into `skipped`
+    # Findings the waiver matches that passed: a waiver applies to failures only, they stay pass.
+    passing: int = 0
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,11 @@ class BundleModel:
     redaction_rules: tuple[str, ...]
     # Bytes copied into the bundle besides rendered files: attestation file and evidence files.
     attachments: Mapping[str, bytes] = field(default_factory=dict)
+    # Every resource scanned (its latest state per scope), including types no check reads: the
+    # population an auditor samples from (population.csv).
+    population: tuple[ResourceRecord, ...] = ()
+    # check id -> the check's remediation text from the registry (for failing findings)
+    remediations: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def control_summary(self) -> dict[str, int]:

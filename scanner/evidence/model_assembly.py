@@ -139,4 +139,21 @@ def build_model(inputs: ModelInputs) -> BundleModel:
         coverage=coverage,
         redaction_rules=tuple(redaction_rules()),
         attachments=dict(sorted(inputs.attachments.items())),
+        population=tuple(
+            sorted(all_resources.values(), key=lambda r: (r.source, r.type, r.id, r.report))
+        ),
+        remediations=_remediations(inputs, findings),
     )
+
+
+def _remediations(inputs: ModelInputs, findings: list[FindingRecord]) -> dict[str, str]:
+    """The registry's remediation text of every check with a failing finding in the bundle."""
+    out: dict[str, str] = {}
+    for finding in findings:
+        if finding.status != "fail" or finding.check_id in out:
+            continue
+        current = inputs.registry.resolve(finding.check_id)
+        spec = inputs.registry.checks.get(current) if current else None
+        if spec is not None and spec.remediation:
+            out[finding.check_id] = spec.remediation
+    return dict(sorted(out.items()))

@@ -219,3 +219,31 @@ def test_a_resource_only_the_earlier_run_saw_keeps_its_state(policies: Any) -> N
     assert control.status == "not_satisfied"  # crb-1 was never seen fixed: not a pass
     assert control.counts["fail"] == 1 and control.counts["pass"] == 1
     assert sorted(r.id for r in control.population) == ["crb-1", "crb-2"]
+
+
+def test_population_lists_every_resource_scanned_even_types_no_check_reads(
+    policies: Any,
+) -> None:
+    doc = report("a.json", "2020-06-01T10:00:00Z", [finding("crb-1", "fail")])
+    document = dict(doc.document)
+    document["resources"] = [
+        *document["resources"],
+        {"id": "cm-1", "type": "kubernetes_widget", "source": "kubernetes",
+         "location": {"file": "cm.yaml", "start_line": 1}, "raw": {}},
+    ]  # fmt: skip
+    model = build(policies, [ReportDocument("a.json", "x" * 64, document)])
+    assert [(r.type, r.id) for r in model.population] == [
+        ("kubernetes_cluster_role_binding", "crb-1"),
+        ("kubernetes_widget", "cm-1"),
+    ]
+    assert "cm-1" not in {r.id for r in model.resources}  # no raw evidence: no check reads it
+    from scanner.evidence.data_files import population_files
+
+    files = population_files(model)
+    rows = files["population.csv"].decode().splitlines()
+    assert rows[0] == "source,type,id,file,start_line,account,region,report,read_by_a_check"
+    assert rows[1:] == [
+        "kubernetes,kubernetes_cluster_role_binding,crb-1,rbac.yaml,1,,,a.json,yes",
+        "kubernetes,kubernetes_widget,cm-1,cm.yaml,1,,,a.json,no",
+    ]
+    assert model.remediations[CHECK]  # the registry's remediation text of the failing check

@@ -132,3 +132,13 @@ def test_malformed_waivers_are_rejected(tmp_path: Path, body: str, message: str)
 def test_an_impossible_unquoted_date_is_a_clear_error(tmp_path: Path):
     with pytest.raises(WaiverError, match="impossible date"):
         load_waivers(write(tmp_path, WAIVER.replace("2026-12-31", "2027-02-30")))
+
+
+def test_a_waiver_never_turns_a_passing_finding_into_skipped(tmp_path: Path):
+    # A waiver for every key: the failing one is waived, the rotated one stays a pass.
+    path = write(tmp_path, WAIVER.replace('"aws_kms_key.not_*"', '"aws_kms_key.*"'))
+    found = statuses(date(2026, 12, 31), path)
+    passing = [rid for rid, (status, _) in found.items() if status == "pass"]
+    assert passing, "the fixture must hold a rotated (passing) key"
+    assert all(found[rid][1] is None for rid in passing)  # no suppression reason either
+    assert found["aws_kms_key.not_rotated"][0] == "skipped"
