@@ -56,6 +56,8 @@ def assert_declared_and_round_trip(
         for name in services
         for action in collectors_by_name()[name].actions
     }
+    if "GET" in declared:  # apigateway:GET authorizes every API Gateway read (Get*)
+        called = {op for op in called if not op.startswith("Get")} | (called & declared)
     assert called <= declared, called - declared
     assert not collection.scan_errors(), [e.to_dict() for e in collection.scan_errors()]
     services_raw = [
@@ -271,3 +273,49 @@ def test_cloudfront_denied_config_makes_the_distribution_unknown(clients: Any) -
         "cloudfront_distribution_origin_https_only",
     ):
         assert status(check_id, denied[arns[0]]) == "unknown", check_id
+
+
+# -- API Gateway and WAF ------------------------------------------------------------------------
+
+
+def _api_stage(clients: Any, name: str) -> str:
+    apigateway = clients("apigateway")
+    api = apigateway.create_rest_api(name=name)["id"]
+    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
+    apigateway.put_method(
+        restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE"
+    )
+    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    apigateway.create_deployment(restApiId=api, stageName="prod")
+    return f"arn:aws:apigateway:us-east-1::/restapis/{api}/stages/prod"
+
+
+def test_apigateway_one_get_stages_per_api_and_denied_stages_are_reported(clients: Any) -> None:
+    stages = [_api_stage(clients, name) for name in ("one", "two")]
+    clients("apigateway").create_domain_name(domainName="api.example.com")
+    full, by_id = assert_declared_and_round_trip(["apigateway"])
+    assert full.requests_by_operation["api-gateway.GetStages"] == 2
+    assert set(stages) <= set(by_id)
+    collection, denied = scan(["apigateway"], deny("api-gateway", "GetStages"))
+    assert not set(stages) & set(denied)  # unseen, and the run reports why
+    assert {e.operation for _, e in collection.call_errors} == {"GetStages"}
+
+
+def test_wafv2_denied_lookup_makes_only_the_waf_check_unknown(clients: Any) -> None:
+    ec2 = clients("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for cidr, zone in (("10.40.1.0/24", "us-east-1a"), ("10.40.2.0/24", "us-east-1b"))
+    ]
+    elbv2 = clients("elbv2")
+    public = elbv2.create_load_balancer(Name="public", Subnets=subnets)["LoadBalancers"][0]
+    elbv2.create_load_balancer(Name="private", Subnets=subnets, Scheme="internal")
+    full, by_id = assert_declared_and_round_trip(["elbv2"])
+    # One WAF lookup: the internet-facing ALB only.
+    assert full.requests_by_operation["wafv2.GetWebACLForResource"] == 1
+    arn = public["LoadBalancerArn"]
+    assert by_id[arn].attributes["web_acl_arn"] is None
+    _, denied = scan(["elbv2"], deny("wafv2", "GetWebACLForResource"))
+    assert status("wafv2_web_acl_public_endpoint_protected", denied[arn]) == "unknown"
+    assert status("elb_load_balancer_deletion_protection_enabled", denied[arn]) == "fail"

@@ -60,6 +60,14 @@ def seed_account(clients: Any) -> None:
     clients("efs").create_file_system(CreationToken="readonly-fs", Backup=True)
     clients("ecr").create_repository(repositoryName="readonly-repo")
     clients("opensearch").create_domain(DomainName="readonly-domain")
+    apigateway = clients("apigateway")
+    api = apigateway.create_rest_api(name="readonly-api")["id"]
+    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
+    apigateway.put_method(
+        restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE"
+    )
+    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    apigateway.create_deployment(restApiId=api, stageName="prod")
     clients("cloudfront").create_distribution(
         DistributionConfig={
             "CallerReference": "readonly",

@@ -16,7 +16,11 @@ from typing import Any
 
 from scanner.sources.aws.collector import Collector
 
-READ_ONLY_ACTION = re.compile(r"^[a-z0-9-]+:(Describe|List|Get|Lookup)[A-Za-z0-9]*$")
+# API Gateway's management API is authorized by HTTP verb: `apigateway:GET` is its only read
+# action (GetRestApis, GetStages, GetDomainNames, ...), never a write.
+READ_ONLY_ACTION = re.compile(
+    r"^(?:[a-z0-9-]+:(Describe|List|Get|Lookup)[A-Za-z0-9]*|apigateway:GET)$"
+)
 DISCOVERY_ACTIONS = ("ec2:DescribeRegions",)
 # Operations a scan may send that are not Describe/List/Get/Lookup, and why each is safe.
 ALLOWED_NON_READ_OPERATIONS = {

@@ -33,9 +33,14 @@ COMPANIONS: dict[str, tuple[str, str]] = {
     "aws_flow_log": ("aws_vpc", "vpc_id"),
     "aws_efs_backup_policy": ("aws_efs_file_system", "file_system_id"),
     "aws_redshift_logging": ("aws_redshift_cluster", "cluster_identifier"),
+    "aws_wafv2_web_acl_association": ("aws_lb", "resource_arn"),
     "aws_iam_role_policy_attachment": ("aws_iam_role", "role"),
     "aws_iam_user_policy_attachment": ("aws_iam_user", "user"),
     "aws_iam_group_policy_attachment": ("aws_iam_group", "group"),
+}
+# Companions that may configure a parent of several types (the first is COMPANIONS' one).
+COMPANION_PARENT_TYPES = {
+    "aws_wafv2_web_acl_association": ("aws_lb", "aws_api_gateway_stage"),
 }
 # The parent argument a literal reference is matched against.
 LITERAL_NAME = {
@@ -60,6 +65,7 @@ COMPANION_SETS = {
     "aws_flow_log": ("flow_logs",),
     "aws_efs_backup_policy": ("backup_policy",),
     "aws_redshift_logging": ("logging",),
+    "aws_wafv2_web_acl_association": ("web_acl_arn",),
     "aws_iam_role_policy_attachment": ("managed_policy_arns",),
     "aws_iam_user_policy_attachment": ("managed_policy_arns",),
     "aws_iam_group_policy_attachment": ("managed_policy_arns",),
@@ -101,6 +107,8 @@ def canonical_parent(resource: ResolvedResource, type_name: str) -> dict[str, An
         attributes["egress"] = c.inline_rules(resource.attributes.get("egress"))
     elif type_name == "aws_vpc":
         attributes["flow_logs"] = []
+    elif type_name in ("aws_lb", "aws_api_gateway_stage"):
+        attributes["web_acl_arn"] = None  # only an aws_wafv2_web_acl_association sets it
     elif type_name == "aws_efs_file_system":
         attributes["backup_policy"] = []  # only an aws_efs_backup_policy sets it
     elif type_name in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
@@ -129,6 +137,8 @@ def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]
         _append(parent, "flow_logs", dict(arguments))
     elif kind == "aws_efs_backup_policy":
         parent["backup_policy"] = arguments.get("backup_policy")
+    elif kind == "aws_wafv2_web_acl_association":
+        parent["web_acl_arn"] = arguments.get("web_acl_arn")
     elif kind == "aws_redshift_logging":
         # The resource's existence is what turns audit logging on (it has no enable flag).
         block = {"enable": True}
@@ -237,6 +247,7 @@ def _fold_one(
     warn: Callable[[ScanWarning], None],
 ) -> None:
     parent_type, argument = COMPANIONS[companion.type]
+    parent_types = COMPANION_PARENT_TYPES.get(companion.type, (parent_type,))
     reference = companion.attributes.get(argument)
     target: _Parent | None = None
     address = _parent_address(reference)
@@ -244,7 +255,7 @@ def _fold_one(
         target = parents.get(address)
     elif isinstance(reference, str) and not isinstance(reference, ComputedRef):
         target = by_name.get((parent_type, reference))
-    if target is not None and target.type == parent_type:
+    if target is not None and target.type in parent_types:
         if companion.existence is not None:
             apply_uncertain_companion(target.attributes, companion)
         else:
@@ -255,8 +266,9 @@ def _fold_one(
     if isinstance(reference, Unknown) or (address is None and isinstance(reference, ComputedRef)):
         # We cannot tell which parent it configures: what it sets becomes unknown on every parent
         # of that type in the same module (applied once, in `_mark_unresolved`).
-        group = unresolved.setdefault((parent_type, companion.module_prefix), {})
-        group.setdefault(companion.type, companion)
+        for each_type in parent_types:
+            group = unresolved.setdefault((each_type, companion.module_prefix), {})
+            group.setdefault(companion.type, companion)
     warn(
         ScanWarning(
             target=companion.file,

@@ -42,20 +42,53 @@ def collect_v2(
 ) -> dict[str, Any]:
     elbv2 = clients("elbv2", region)
     balancers = recorder.paginate(elbv2, "describe_load_balancers", "LoadBalancers")
+    listed = balancers if isinstance(balancers, list) else []
+    # Only internet-facing ALBs are asked for their WAF web ACL: the WAF check judges no other.
+    public_albs = {b["LoadBalancerArn"] for b in listed if _public_alb(b)}
 
-    def one_balancer(arn: str) -> tuple[Any, Any]:
+    def one_balancer(arn: str) -> tuple[Any, Any, Any]:
+        web_acl = None
+        if arn in public_albs:
+            wafv2 = clients("wafv2", region)
+            web_acl = recorder.call(wafv2, "get_web_acl_for_resource", ResourceArn=arn)
         return (
             recorder.paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn),
             recorder.call(elbv2, "describe_load_balancer_attributes", LoadBalancerArn=arn),
+            web_acl,
         )
 
-    arns = [b["LoadBalancerArn"] for b in balancers] if isinstance(balancers, list) else []
+    arns = [b["LoadBalancerArn"] for b in listed]
     results = fan_out(recorder, one_balancer, arns)
     return {
         "load_balancers": balancers,
-        "listeners": {arn: found for arn, (found, _) in zip(arns, results, strict=True)},
-        "attributes": {arn: attrs for arn, (_, attrs) in zip(arns, results, strict=True)},
+        "listeners": {arn: found for arn, (found, _, _) in zip(arns, results, strict=True)},
+        "attributes": {arn: attrs for arn, (_, attrs, _) in zip(arns, results, strict=True)},
+        "web_acls": {arn: acl for arn, (_, _, acl) in zip(arns, results, strict=True)},
     }
+
+
+def _public_alb(balancer: Mapping[str, Any]) -> bool:
+    return balancer.get("Type", "application") == "application" and (
+        balancer.get("Scheme") != "internal"
+    )
+
+
+def web_acl_arn(balancer: Mapping[str, Any], web_acls: Any) -> Any:
+    """`web_acl_arn` of an internet-facing ALB (folded from aws_wafv2_web_acl_association in
+    Terraform): the ARN, None when none is associated, Unknown when the call failed or was not
+    recorded. Other load balancers get no attribute (the WAF check does not judge them)."""
+    if not _public_alb(balancer):
+        return None
+    arn = balancer["LoadBalancerArn"]
+    if not isinstance(web_acls, Mapping) or arn not in web_acls:
+        return Unknown("wafv2:GetWebACLForResource was not recorded for this load balancer")
+    response = web_acls[arn]
+    unknown = unknown_from(response)
+    if unknown is not None:
+        return unknown
+    if not isinstance(response, Mapping):
+        return Unknown("wafv2:GetWebACLForResource was not recorded for this load balancer")
+    return (response.get("WebACL") or {}).get("ARN")
 
 
 def _lb_attributes(balancer: Mapping[str, Any], response: Any) -> dict[str, Any]:
@@ -156,14 +189,18 @@ def normalize_v2(raw: RawService) -> Iterable[Resource]:
     balancers = raw.data.get("load_balancers")
     listeners = raw.data.get("listeners") or {}
     attributes = raw.data.get("attributes") or {}
+    web_acls = raw.data.get("web_acls")
     for balancer in balancers if isinstance(balancers, list) else []:
         arn = balancer["LoadBalancerArn"]
+        values = _lb_attributes(balancer, attributes.get(arn))
+        if _public_alb(balancer):
+            values["web_acl_arn"] = web_acl_arn(balancer, web_acls)
         yield Resource(
             type="aws_lb",
             id=arn,
             source="aws",
             location=location,
-            attributes=_lb_attributes(balancer, attributes.get(arn)),
+            attributes=values,
             raw={"load_balancer": dict(balancer), "attributes": attributes.get(arn)},
         )
         found = listeners.get(arn)
@@ -269,6 +306,7 @@ COLLECTORS = [
             "elasticloadbalancing:DescribeLoadBalancers",
             "elasticloadbalancing:DescribeListeners",
             "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            "wafv2:GetWebACLForResource",
         ),
         scope="regional",
         collect=collect_v2,
