@@ -201,7 +201,10 @@ def security_group_rule(arguments: Mapping[str, Any], *, vpc_rule: bool = False)
         is_self = as_bool(arguments.get("self"), False)
     if isinstance(protocol, int | float) and not isinstance(protocol, bool):
         protocol = str(int(protocol))
-    elif isinstance(protocol, str) and not isinstance(protocol, ComputedRef):
+    elif isinstance(protocol, ComputedRef):
+        # Known only at apply: it may be "-1" (every port), so it must not read as TCP.
+        protocol = Unknown(f"protocol is the computed value {protocol}")
+    elif isinstance(protocol, str):
         protocol = protocol.lower()
     from_port, to_port = as_int(arguments.get("from_port")), as_int(arguments.get("to_port"))
     if isinstance(protocol, str) and protocol in ALL_PROTOCOLS:
