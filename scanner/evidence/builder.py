@@ -11,7 +11,7 @@ Rendering lives in `pages` and `data_files`, writing in `bundle_writing`, readin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,16 @@ from scanner.evidence.inputs import (
     tree_sha256,
     waivers_file,
 )
-from scanner.evidence.manifest import SIGNATURE, SUMS, render_manifest, render_sums, sign
+from scanner.evidence.manifest import (
+    SIGNATURE,
+    SUMS,
+    VERIFY_GUIDE,
+    key_fingerprint,
+    render_manifest,
+    render_sums,
+    sign,
+    verify_guide,
+)
 from scanner.evidence.model import COVERAGE_COLUMNS, BundleModel
 from scanner.evidence.pages import (
     TEMPLATE_PAGES,
@@ -94,6 +103,10 @@ def bundle_files(model: BundleModel, options: BuildOptions) -> dict[str, bytes]:
     environment = template_environment(options.templates)
     export = dict(options.export or {})
     export["signed"] = options.sign_key_pem is not None
+    fingerprint = None
+    if options.sign_key_pem is not None:
+        fingerprint = key_fingerprint(options.sign_key_pem)
+        model = replace(model, signing_key_sha256=fingerprint)
     files: dict[str, bytes] = {}
     files.update(render_pages(model, environment))
     files["findings.json"] = dump_json(findings_document(model))
@@ -104,6 +117,7 @@ def bundle_files(model: BundleModel, options: BuildOptions) -> dict[str, bytes]:
     files.update(population_files(model))
     files.update(model.attachments)
     files.update(oscal_file(model, files))
+    files[VERIFY_GUIDE] = verify_guide(fingerprint)
     for path in files:
         check_bundle_path(path)
     manifest = render_manifest(
@@ -115,6 +129,7 @@ def bundle_files(model: BundleModel, options: BuildOptions) -> dict[str, bytes]:
             "generated_at": model.generated_at,
             "tool": {"name": model.tool_name, "version": model.tool_version},
             "signed": export["signed"],
+            "signing_key_sha256": fingerprint,
         },
     )
     files["manifest.json"] = manifest

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 MANIFEST = "manifest.json"
+VERIFY_GUIDE = "VERIFY.md"
 SUMS = "SHA256SUMS"
 SIGNATURE = "manifest.sig"
 INTEGRITY_FILES = frozenset({MANIFEST, SUMS, SIGNATURE})
@@ -112,3 +113,76 @@ def check_signature(manifest: bytes, signature: bytes, public_key_pem: bytes) ->
         key.verify(raw, manifest)
     except (InvalidSignature, binascii.Error, ValueError) as exc:
         raise SigningError("manifest.sig does not match manifest.json for this key") from exc
+
+
+def key_fingerprint(private_key_pem: bytes) -> str:
+    """`SHA256:<hex>` of the public key's DER SubjectPublicKeyInfo: what
+    `openssl pkey -pubin -in public.pem -outform DER | sha256sum` prints."""
+    try:
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding,
+            PublicFormat,
+            load_pem_private_key,
+        )
+    except ImportError as exc:
+        raise SigningError(NO_CRYPTOGRAPHY) from exc
+    try:
+        key = load_pem_private_key(private_key_pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise SigningError(f"not an unencrypted PEM private key: {exc}") from exc
+    der = key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return "SHA256:" + sha256_hex(der)
+
+
+def verify_guide(fingerprint: str | None) -> bytes:
+    """VERIFY.md: how an auditor checks the bundle with stock tools, without comply."""
+    lines = [
+        "# Verifying this bundle without comply",
+        "",
+        "Unpack the bundle (if it is a zip) and run these commands in its top folder.",
+        "",
+        "## 1. Every file is the one listed",
+        "",
+        "```sh",
+        "sha256sum -c SHA256SUMS",
+        "```",
+        "",
+        "Every line must end in `OK`. `SHA256SUMS` lists every file except itself and",
+        "`manifest.sig`; `manifest.json` is among them, and it lists every other file with its",
+        "SHA-256 and size. A file that is not listed was added after the export.",
+        "",
+        "## 2. Who produced it (signed bundles)",
+        "",
+    ]
+    if fingerprint is None:
+        lines += [
+            'This bundle is not signed (`manifest.json` says `"signed": false`): the hashes',
+            "above show the files are intact, not who exported them.",
+        ]
+    else:
+        lines += [
+            "`manifest.sig` is the base64 Ed25519 signature of `manifest.json`'s bytes. With the",
+            "exporter's public key (`public.pem`, obtained from them by another channel):",
+            "",
+            "```sh",
+            "openssl pkey -pubin -in public.pem -outform DER | sha256sum",
+            "base64 -d manifest.sig > manifest.sig.bin",
+            "openssl pkeyutl -verify -pubin -inkey public.pem -rawin \\",
+            "    -in manifest.json -sigfile manifest.sig.bin",
+            "```",
+            "",
+            "The first line must print the key fingerprint below (also in `manifest.json`,",
+            "`bundle.signing_key_sha256`); the last must print `Signature Verified Successfully`.",
+            "",
+            f"Signing key fingerprint: `{fingerprint}`",
+        ]
+    lines += [
+        "",
+        "## With comply",
+        "",
+        "```sh",
+        "comply evidence verify BUNDLE --key public.pem",
+        "```",
+        "",
+    ]
+    return "\n".join(lines).encode("utf-8")

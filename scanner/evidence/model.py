@@ -232,6 +232,8 @@ class BundleModel:
     population: tuple[ResourceRecord, ...] = ()
     # check id -> the check's remediation text from the registry (for failing findings)
     remediations: Mapping[str, str] = field(default_factory=dict)
+    # `SHA256:<hex>` of the signing key's public half, when the bundle is signed
+    signing_key_sha256: str | None = None
 
     @property
     def control_summary(self) -> dict[str, int]:

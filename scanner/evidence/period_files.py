@@ -11,7 +11,16 @@ import io
 from pathlib import Path
 from typing import Any
 
-from scanner.evidence.manifest import SIGNATURE, SUMS, render_manifest, render_sums, sign
+from scanner.evidence.manifest import (
+    SIGNATURE,
+    SUMS,
+    VERIFY_GUIDE,
+    key_fingerprint,
+    render_manifest,
+    render_sums,
+    sign,
+    verify_guide,
+)
 from scanner.evidence.model import stable_uuid
 from scanner.evidence.pages import render_template, template_environment
 from scanner.evidence.period import ControlPeriod, PeriodModel, PeriodRun, iso
@@ -133,6 +142,8 @@ def period_files(
         ),
         "period/exceptions.csv": _exceptions_csv(period),
     }
+    fingerprint = key_fingerprint(sign_key_pem) if sign_key_pem is not None else None
+    files[VERIFY_GUIDE] = verify_guide(fingerprint)
     manifest = render_manifest(
         files,
         {
@@ -144,6 +155,7 @@ def period_files(
             "generated_at": period.end,
             "tool": {"name": "comply", "version": period.tool_version},
             "signed": sign_key_pem is not None,
+            "signing_key_sha256": fingerprint,
         },
     )
     files["manifest.json"] = manifest
