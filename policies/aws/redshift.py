@@ -104,3 +104,28 @@ def redshift_cluster_audit_logging_enabled(cluster: Resource) -> Result:
         named = f" ({destination})" if isinstance(destination, str) else ""
         return Result.passed(f"audit logging is enabled{named}")
     return Result.failed("audit logging is disabled")
+
+
+@check(
+    id="redshift_cluster_automated_snapshots_enabled",
+    title="Redshift clusters keep automated snapshots",
+    severity="medium",
+    resource_types=["aws_redshift_cluster"],
+    references={"aws_config": ["redshift-backup-enabled"]},
+)
+def redshift_cluster_automated_snapshots_enabled(cluster: Resource) -> Result:
+    """Automated snapshots are the warehouse's point-in-time backups; a retention of 0 disables
+    them, leaving nothing to restore after a bad load or a deleted table.
+
+    Default: `automated_snapshot_retention_period` is 1 day.
+
+    Remediation:
+
+        resource "aws_redshift_cluster" "phi" {
+          automated_snapshot_retention_period = 7
+        }
+    """
+    days = cluster.get_number("automated_snapshot_retention_period", 1)
+    if days >= 1:
+        return Result.passed(f"automated snapshots are kept for {days} day(s)")
+    return Result.failed("automated_snapshot_retention_period is 0: automated snapshots are off")

@@ -170,6 +170,22 @@ def test_redshift_denied_logging_status_leaves_other_checks_judged(clients: Any)
     assert [e.operation for _, e in collection.call_errors] == ["DescribeLoggingStatus"]
 
 
+def test_redshift_zero_snapshot_retention_fails() -> None:
+    """AWS-shaped DescribeClusters/DescribeLoggingStatus through the real normalizer (moto
+    cannot store a retention of 0)."""
+    from scanner.sources.aws.collectors import redshift as redshift_collector
+
+    cluster = {"ClusterIdentifier": "off", "Encrypted": True, "AutomatedSnapshotRetentionPeriod": 0}
+    raw = RawService(
+        "redshift",
+        "123456789012",
+        REGION,
+        {"clusters": [cluster], "logging_status": {"off": {"LoggingEnabled": False}}},
+    )
+    (resource,) = redshift_collector.normalize(raw)
+    assert status("redshift_cluster_automated_snapshots_enabled", resource) == "fail"
+
+
 # -- ElastiCache --------------------------------------------------------------------------------
 
 

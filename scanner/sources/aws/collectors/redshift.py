@@ -68,7 +68,11 @@ def normalize(raw: RawService) -> Iterable[Resource]:
             "logging": logging_block(statuses.get(name), name in statuses),
             "tags": {tag["Key"]: tag.get("Value") for tag in item.get("Tags") or []},
         }
-        for attribute, key in (("kms_key_id", "KmsKeyId"), ("node_type", "NodeType")):
+        for attribute, key in (
+            ("kms_key_id", "KmsKeyId"),
+            ("node_type", "NodeType"),
+            ("automated_snapshot_retention_period", "AutomatedSnapshotRetentionPeriod"),
+        ):
             if item.get(key) is not None:
                 attributes[attribute] = item[key]
         yield Resource(
