@@ -42,7 +42,28 @@ def normalise_policy(value: Any) -> Any:
             for statement in statements:
                 if isinstance(statement, Unknown):
                     return statement
-    return canonical_policy(value)
+    return _refuse_computed_grants(canonical_policy(value))
+
+
+def _unknown_if_computed(value: Any, what: str) -> Any:
+    if isinstance(value, ComputedRef):
+        return Unknown(f"statement {what} is the computed value {value}")
+    return value
+
+
+def _refuse_computed_grants(policy: Any) -> Any:
+    """Effect, Action and NotAction only known at apply (a parameter's value) may be Allow and
+    "*": Unknown, so a check reading them is unknown rather than judging them a narrow grant. A
+    computed Resource or Principal stays a computed string (usually another resource's ARN)."""
+    if not isinstance(policy, dict):
+        return policy
+    for statement in policy.get("Statement", []):
+        if "Effect" in statement:
+            statement["Effect"] = _unknown_if_computed(statement["Effect"], "Effect")
+        for key in ("Action", "NotAction"):
+            if isinstance(statement.get(key), list):
+                statement[key] = [_unknown_if_computed(item, key) for item in statement[key]]
+    return policy
 
 
 _SENTINEL = "__comply_reference_{}__"
