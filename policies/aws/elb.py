@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.model import Resource, Result, is_reference, is_unknown
 from scanner.core.registry import check
 
 TLS_PROTOCOLS = ("HTTPS", "TLS", "SSL")
@@ -35,6 +35,8 @@ def _lb_listener_transport(listener: Resource) -> Result:
     port = listener.get("port")
     if protocol is None and port is None:
         return Result.passed("not applicable: Gateway Load Balancer listener (GENEVE)")
+    if is_reference(protocol):
+        return Result.unknown(f"protocol is the computed value {protocol}")
     protocol = "HTTP" if protocol is None else protocol.upper()
     if protocol in ("HTTPS", "TLS"):
         return Result.passed(f"listener protocol is {protocol}")
@@ -138,6 +140,9 @@ def elb_listener_tls_1_2_minimum(listener: Resource) -> Result:
         }
     """
     protocol = listener.get("protocol")
+    if is_reference(protocol):
+        # Known only at apply: it may be HTTPS or TLS, whose policy is then judged.
+        return Result.unknown(f"protocol is the computed value {protocol}")
     if protocol is None or protocol.upper() not in ("HTTPS", "TLS"):
         return Result.passed(f"not applicable: {protocol or 'HTTP'} listener negotiates no TLS")
     policy = listener.get("ssl_policy")

@@ -10,7 +10,7 @@ from policies.aws.iam_policy_documents import (
     principal_is_everyone,
     statements,
 )
-from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.model import Resource, Result, is_reference, is_unknown
 from scanner.core.registry import check
 
 PUBLIC_ACCESS_BLOCK_FLAGS = (
@@ -132,6 +132,9 @@ def s3_bucket_acl_not_public(bucket: Resource) -> Result:
     public_grants, unknown_reasons = definite_matches(
         bucket.get("acl_grants") or [], _grant_is_public
     )
+    # A canned ACL known only at apply may be public-read (ignore_public_acls neutralises it).
+    if is_reference(acl) and not bucket.get_bool("public_access_block.ignore_public_acls", False):
+        unknown_reasons.insert(0, f"the canned ACL is the computed value {acl}")
     findings.extend(
         f"ACL grants {grant.get('permission')} to {grant.get('grantee_uri').rsplit('/', 1)[-1]}"
         for grant in public_grants
