@@ -77,6 +77,12 @@ def evidence() -> None:
 )
 @click.option("--sign-key", type=_file, help="PEM Ed25519 private key: sign manifest.json.")
 @click.option(
+    "--pdf/--no-pdf",
+    default=False,
+    help="Add report.pdf, printed by Chromium (apt-get install chromium; pip install playwright).",
+)
+@click.option("--preparer", help="Who prepared the bundle, named on report.pdf's cover.")
+@click.option(
     "--out",
     required=True,
     type=click.Path(path_type=Path),
@@ -97,6 +103,8 @@ def export(
     evidence_root: Path | None,
     templates: Path | None,
     sign_key: Path | None,
+    pdf: bool,
+    preparer: str | None,
     out: Path,
     policy_dirs: tuple[Path, ...],
     framework_dirs: tuple[Path, ...],
@@ -163,12 +171,15 @@ def export(
         options = BuildOptions(
             templates=templates,
             sign_key_pem=sign_key.read_bytes() if sign_key is not None else None,
+            pdf=pdf,
+            preparer=preparer,
             export={
                 "framework": framework,
                 "reports": sorted(names),
                 "attestations": attestations_path.name if attestations_path else None,
                 "waivers": waivers_path.name if waivers_path else None,
                 "templates": "custom, with bundled fallback" if templates else "bundled",
+                "pdf": pdf,
             },
         )
         files = bundle_files(model, options)

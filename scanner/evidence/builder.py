@@ -49,6 +49,7 @@ from scanner.evidence.manifest import (
     key_fingerprint,
     render_manifest,
     render_sums,
+    sha256_hex,
     sign,
     verify_guide,
 )
@@ -58,6 +59,7 @@ from scanner.evidence.pages import (
     describe_location,
     markdown_cell,
     render_pages,
+    render_template,
     template_environment,
 )
 from scanner.evidence.text_safety import dump_json, scrub
@@ -96,6 +98,28 @@ class BuildOptions:
     templates: Path | None = None
     sign_key_pem: bytes | None = None
     export: Mapping[str, Any] | None = None  # what the export was asked (names, not paths)
+    pdf: bool = False  # add report.pdf (needs Chromium)
+    preparer: str | None = None  # named on report.pdf's cover
+
+
+REPORT_PDF = "report.pdf"
+
+
+def content_hash(files: Mapping[str, bytes]) -> str:
+    """The bundle hash on report.pdf's cover: SHA-256 of the SHA256SUMS lines of every file but
+    report.pdf and the integrity files, which an auditor recomputes with
+    `grep -v -E '  (report.pdf|manifest.json)$' SHA256SUMS | sha256sum`."""
+    return sha256_hex(render_sums(files))
+
+
+def _report_pdf(
+    model: BundleModel, environment: Any, files: Mapping[str, bytes], preparer: str | None
+) -> bytes:
+    from scanner.evidence.pdf_report import render_pdf
+
+    report = {"bundle_hash": content_hash(files), "preparer": preparer, "system": None}
+    html = render_template(environment, "report-print.html.j2", model=model, report=report)
+    return render_pdf(html.decode("utf-8"), model.generated_at)
 
 
 def bundle_files(model: BundleModel, options: BuildOptions) -> dict[str, bytes]:
@@ -118,6 +142,8 @@ def bundle_files(model: BundleModel, options: BuildOptions) -> dict[str, bytes]:
     files.update(model.attachments)
     files.update(oscal_file(model, files))
     files[VERIFY_GUIDE] = verify_guide(fingerprint)
+    if options.pdf:
+        files[REPORT_PDF] = _report_pdf(model, environment, files, options.preparer)
     for path in files:
         check_bundle_path(path)
     manifest = render_manifest(

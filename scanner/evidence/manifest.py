@@ -151,6 +151,13 @@ def verify_guide(fingerprint: str | None) -> bytes:
         "`manifest.sig`; `manifest.json` is among them, and it lists every other file with its",
         "SHA-256 and size. A file that is not listed was added after the export.",
         "",
+        "`report.pdf`, when present, shows a *bundle hash* on its cover: the SHA-256 of the",
+        "`SHA256SUMS` lines of every other file (the PDF cannot hold its own hash). Recompute it:",
+        "",
+        "```sh",
+        "grep -v -E '  (report.pdf|manifest.json)$' SHA256SUMS | sha256sum",
+        "```",
+        "",
         "## 2. Who produced it (signed bundles)",
         "",
     ]

@@ -80,7 +80,9 @@ def test_the_guides_commands_verify_the_bundle_and_catch_tampering(
     results = [run(c, out) for c in commands]
     assert all(r.returncode == 0 for r in results), [(r.stdout, r.stderr) for r in results]
     assert "FAILED" not in results[0].stdout and results[0].stdout.count(": OK") > 5
-    assert results[1].stdout.split()[0] == fingerprint.removeprefix("SHA256:")
+    by_command = dict(zip(commands, results, strict=True))
+    printed = next(r for c, r in by_command.items() if c.startswith("openssl pkey "))
+    assert printed.stdout.split()[0] == fingerprint.removeprefix("SHA256:")
     assert "Signature Verified Successfully" in results[-1].stdout
 
     # A forged file is caught by sha256sum; a forged manifest by openssl.
@@ -95,5 +97,5 @@ def test_an_unsigned_bundle_says_so(policies: Any, tmp_path: Path) -> None:  # n
     out = tmp_path / "bundle"
     write_directory(bundle_files(model, BuildOptions()), out)
     guide = (out / "VERIFY.md").read_text()
-    assert "not signed" in guide and guide_commands(guide) == ["sha256sum -c SHA256SUMS"]
+    assert "not signed" in guide and "openssl" not in "".join(guide_commands(guide))
     assert run("sha256sum -c SHA256SUMS", out).returncode == 0
