@@ -1,8 +1,11 @@
 """RBAC: Roles and ClusterRoles that grant too much, bindings that hand out cluster-admin.
 
 Rules are judged as written. A ClusterRole with an `aggregationRule` gets its rules from the
-roles it aggregates, so its own (usually empty) rules pass here and the aggregated roles are
-judged on their own.
+roles it aggregates: when its selectors name only custom labels, its own (usually empty) rules
+pass here and the aggregated roles are judged on their own; when a selector is empty, uses a
+negative match, or names a label of the built-in roles (`rbac.authorization.k8s.io/`,
+`kubernetes.io/`: the built-in edit role carries aggregate-to-admin), it aggregates roles no
+manifest shows, so it is unknown.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.pod_views import mapping, quoted, sequence
-from scanner.core.model import Resource, Result
+from scanner.core.model import Resource, Result, UnknownValueError
 from scanner.core.registry import check
 
 ROLE_TYPES = ["kubernetes_role", "kubernetes_cluster_role"]
@@ -21,8 +24,40 @@ READ_VERBS = frozenset({"get", "list", "watch", "*"})
 BROAD_SYSTEM_GROUPS = ("system:authenticated", "system:unauthenticated", "system:anonymous")
 
 
+# Label prefixes the built-in ClusterRoles carry (admin/edit/view aggregation, bootstrapping).
+BUILT_IN_LABEL_PREFIXES = ("rbac.authorization.k8s.io/", "kubernetes.io/", "k8s.io/")
+
+
+def _selects_unseen_roles(selector: Any) -> bool:
+    """A clusterRoleSelector that may pick built-in roles (or every role)."""
+    selector = mapping(selector, "a clusterRoleSelector")
+    labels = mapping(selector.get("matchLabels"), "matchLabels")
+    expressions = [
+        mapping(e, "a matchExpression") for e in sequence(selector.get("matchExpressions"))
+    ]
+    if not labels and not expressions:
+        return True  # the empty selector matches every ClusterRole, cluster-admin included
+    if any(str(e.get("operator")) in ("NotIn", "DoesNotExist") for e in expressions):
+        return True
+    keys = [str(k) for k in labels] + [str(e.get("key")) for e in expressions]
+    return any(key.startswith(BUILT_IN_LABEL_PREFIXES) for key in keys)
+
+
+def own_rules(role: Resource) -> list[Any]:
+    """The role's rules as written; UnknownValueError when an aggregationRule may add rules of
+    roles no manifest shows."""
+    aggregation = mapping(role.get("aggregationRule"), "aggregationRule")
+    selectors = sequence(aggregation.get("clusterRoleSelectors"), "clusterRoleSelectors")
+    if any(_selects_unseen_roles(selector) for selector in selectors):
+        raise UnknownValueError(
+            "its aggregationRule selects ClusterRoles by a built-in label, a negative match or "
+            "an empty selector: its rules include roles that are not in the manifests"
+        )
+    return sequence(role.get("rules"), "rules")
+
+
 def _rules(role: Resource) -> list[Mapping[str, Any]]:
-    return [mapping(rule, "a rule") for rule in sequence(role.get("rules"), "rules")]
+    return [mapping(rule, "a rule") for rule in own_rules(role)]
 
 
 def _strings(rule: Mapping[str, Any], field: str) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policies.kubernetes.rbac import ROLE_TYPES
+from policies.kubernetes.rbac import ROLE_TYPES, own_rules
 from policies.pod_views import mapping, quoted, sequence
 from scanner.core.model import Resource, Result
 from scanner.core.registry import check
@@ -50,7 +50,7 @@ def _granting_rules(
 ) -> list[tuple[int, Mapping[str, Any], list[Grant]]]:
     found = []
     wanted = list(grants)
-    for number, rule in enumerate(sequence(role.get("rules")), start=1):
+    for number, rule in enumerate(own_rules(role), start=1):
         rule = mapping(rule)
         matched = [grant for grant in wanted if grant.matched_by(rule)]
         if matched:
