@@ -20,6 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "scanner.core": set(),
     "scanner.sources": {"scanner.core"},
     "scanner.compliance": {"scanner.core", "scanner.sources"},
+    # drift joins state (sources) to live resources and runs the checks (core) on both sides.
+    "scanner.drift": {"scanner.core", "scanner.sources", "scanner.compliance"},
     "scanner.premerge": {"scanner.core", "scanner.compliance"},
     "scanner.report": {"scanner.core", "scanner.compliance"},
     "scanner.evidence": {"scanner.core", "scanner.compliance"},
@@ -30,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
         "scanner.core",
         "scanner.sources",
         "scanner.compliance",
+        "scanner.drift",
         "scanner.premerge",
         "scanner.report",
         "scanner.evidence",

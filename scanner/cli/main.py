@@ -36,6 +36,11 @@ COMMANDS = {
         "The effective configuration (.comply.yaml and defaults).",
     ),
     "aws": LazyCommand("scanner.cli.aws_commands", "aws_group", "Live AWS helpers."),
+    "drift": LazyCommand(
+        "scanner.cli.drift_command",
+        "drift",
+        "Report drift between Terraform state and live AWS, unmanaged and deleted resources.",
+    ),
     "evidence": LazyCommand(
         "scanner.cli.evidence_commands",
         "evidence",

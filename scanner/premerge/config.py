@@ -18,8 +18,8 @@ CONFIG_NAMES = (".comply.yaml", ".comply.yml")
 SEVERITY_NAMES = tuple(s.value for s in Severity)
 
 # key -> (kind, description). Kinds: "list" of strings, "paths" (list of paths), "path", "str",
-# "bool", "store" (a URL, or a path relative to the file). The CLI option of the same meaning
-# overrides the key when given on the command line.
+# "bool", "mapping", "store" (a URL, or a path relative to the file). The CLI option of the
+# same meaning overrides the key when given on the command line.
 KEYS: dict[str, tuple[str, str]] = {
     "frameworks": ("list", "only checks and controls of these frameworks"),
     "categories": ("list", "only SOC 2 controls of these categories"),
@@ -40,6 +40,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "notify": ("list", "after a stored run: slack=URL or webhook=URL (env:VARIABLE reads one)"),
     "notify_unchanged": ("bool", "notify even when nothing changed since the previous run"),
     "evidence": ("mapping", "evidence export settings: cadence (how often runs are expected, 1d)"),
+    "drift": ("mapping", "comply drift settings: ignore (rules), ignore_defaults (bool)"),
 }
 
 

@@ -20,10 +20,11 @@ KNOWN_SERVICES = {
     "cloudtrail", "cloudwatch", "dynamodb", "ebs", "ec2", "eks", "elb", "iam", "kms", "rds",
     "s3", "sns", "sqs", "vpc", "k8s", "guardduty", "config", "secretsmanager",
     "efs", "ecr", "opensearch", "redshift", "sagemaker", "elasticache", "backup", "apigateway",
-    "cloudfront", "wafv2",
+    "cloudfront", "wafv2", "drift",
 }  # fmt: skip
 # The sources that can produce a canonical type, and so must have a fixture for a check over it.
-SOURCE_PREFIXES = {"terraform": "aws_", "kubernetes": "kubernetes_"}
+# drift_comparison resources come from `comply drift` (fixtures: a state and a snapshot).
+SOURCE_PREFIXES = {"terraform": "aws_", "kubernetes": "kubernetes_", "drift": "drift_"}
 
 
 def fixture_sources(spec: CheckSpec) -> set[str]:

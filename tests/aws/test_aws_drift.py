@@ -1,0 +1,205 @@
+"""`comply drift` against a real moto server seeded from a hand-written state: matched, drifted
+(encryption removed, versioning suspended, an SSH rule added), unmanaged and deleted resources;
+then the same from a snapshot, offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from scanner.cli.main import cli
+
+STATES = Path(__file__).resolve().parents[1] / "fixtures" / "drift_states"
+CANARY = "CANARY-db-password-9f8e7d"
+DRIFT_CHECKS = {
+    "drift_resource_matches_configuration",
+    "drift_resource_verdicts_match_configuration",
+    "drift_resource_managed_by_terraform",
+    "drift_managed_resource_present_live",
+}
+ARCHIVE = 'module.store["eu"].aws_s3_bucket.archive'
+
+
+def _seed(clients: Any, tmp_path: Path) -> Path:
+    s3, ec2 = clients("s3"), clients("ec2")
+    for name in ("drift-phi", "drift-logs", "drift-match", "drift-archive-0", "drift-archive-1"):
+        s3.create_bucket(Bucket=name)
+    aes = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    # drift-phi: the state declares aws:kms; the live bucket's encryption was removed.
+    for name in ("drift-logs", "drift-match"):
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration=aes)
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_versioning(Bucket="drift-logs", VersioningConfiguration={"Status": "Suspended"})
+    s3.create_bucket(Bucket="clickops-uploads")  # unmanaged
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]
+    groups = {}
+    for key, name, port, cidr, description in (
+        ("SG_WEB", "drift-web", 443, "10.0.0.0/8", "https"),
+        ("SG_DB", "drift-db", 5432, "10.0.0.0/16", "postgres"),
+    ):
+        group = ec2.create_security_group(
+            GroupName=name, Description="Managed by Terraform", VpcId=vpc["VpcId"]
+        )["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": port,
+                    "ToPort": port,
+                    "IpRanges": [{"CidrIp": cidr, "Description": description}],
+                }
+            ],
+        )
+        groups[key] = group
+    # drift-web: an SSH rule open to the internet, added by hand.
+    ec2.authorize_security_group_ingress(
+        GroupId=groups["SG_WEB"],
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+    clickops = ec2.create_security_group(
+        GroupName="clickops-sg", Description="by hand", VpcId=vpc["VpcId"]
+    )["GroupId"]
+    text = (STATES / "moto.tfstate.tmpl").read_text()
+    for key, group in groups.items():
+        text = text.replace(f"__{key}__", group)
+    text = text.replace("__VPC__", vpc["VpcId"])
+    state = tmp_path / "terraform.tfstate"
+    state.write_text(text)
+    (tmp_path / "clickops").write_text(clickops)
+    return state
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        cli, ["drift", *args, "-o", f"json={out}", "-o", "console"], catch_exceptions=False
+    )
+    return result.exit_code, json.loads(out.read_text())
+
+
+def _sets(report: dict[str, Any]) -> dict[tuple[str, str], set[str]]:
+    sets: dict[tuple[str, str], set[str]] = {}
+    for finding in report["findings"]:
+        if finding["check_id"] in DRIFT_CHECKS:
+            key = (finding["check_id"], finding["status"])
+            sets.setdefault(key, set()).add(finding["resource"]["id"])
+    return sets
+
+
+def _expected(clickops_sg: str) -> dict[tuple[str, str], set[str]]:
+    matched = {
+        "aws_s3_bucket.match",
+        f"{ARCHIVE}[0]",
+        f"{ARCHIVE}[1]",
+        'aws_security_group.db["primary"]',
+    }
+    drifted = {"aws_s3_bucket.phi", "aws_s3_bucket.logs", "aws_security_group.web"}
+    unmanaged = {
+        "unmanaged:arn:aws:s3:::clickops-uploads",
+        f"unmanaged:arn:aws:ec2:us-east-1:123456789012:security-group/{clickops_sg}",
+    }
+    return {
+        ("drift_resource_matches_configuration", "pass"): matched,
+        ("drift_resource_matches_configuration", "fail"): drifted,
+        # versioning suspended changes the versioning check; the others break encryption/SSH.
+        ("drift_resource_verdicts_match_configuration", "pass"): matched,
+        ("drift_resource_verdicts_match_configuration", "fail"): drifted,
+        ("drift_resource_managed_by_terraform", "pass"): matched | drifted,
+        ("drift_resource_managed_by_terraform", "fail"): unmanaged,
+        ("drift_managed_resource_present_live", "pass"): matched | drifted,
+        ("drift_managed_resource_present_live", "fail"): {"aws_db_instance.main"},
+    }
+
+
+def test_drift_live_and_from_snapshot(clients: Any, tmp_path: Path) -> None:
+    state = _seed(clients, tmp_path)
+    clickops_sg = (tmp_path / "clickops").read_text()
+    code, report = _run(
+        tmp_path, "--state", str(state), "--region", "us-east-1",
+        "--service", "s3", "--service", "ec2", "--service", "rds",
+    )  # fmt: skip
+    assert code == 1
+    assert _sets(report) == _expected(clickops_sg)
+    by_key = {(f["check_id"], f["resource"]["id"]): f for f in report["findings"]}
+    phi = by_key[("drift_resource_verdicts_match_configuration", "aws_s3_bucket.phi")]
+    assert phi["severity"] == "critical"
+    assert "s3_bucket_encrypted_at_rest" in phi["message"]
+    logs = by_key[("drift_resource_matches_configuration", "aws_s3_bucket.logs")]
+    assert "versioning" in logs["message"]
+    web = by_key[("drift_resource_verdicts_match_configuration", "aws_security_group.web")]
+    assert "ssh" in web["message"]
+    for finding in report["findings"]:
+        if finding["check_id"] in DRIFT_CHECKS:
+            controls = {(c["framework"], c["id"]) for c in finding["controls"]}
+            assert {("soc2", "CC8.1"), ("hipaa", "164.312(c)(1)")} <= controls
+    # the unmanaged bucket has its own check results
+    assert ("s3_bucket_encrypted_at_rest", "arn:aws:s3:::clickops-uploads") in by_key
+    # the default VPC and its default security group are AWS-created: not unmanaged
+    assert not any("unmanaged:" in r and ":vpc/" in r for (_, r) in by_key)
+    summary = report["context"]["drift"]
+    assert (summary["managed"], summary["joined"], summary["drifted"]) == (8, 7, 3)
+    assert (summary["deleted"], summary["unmanaged"], summary["drift_changes_a_verdict"]) == (
+        1,
+        2,
+        3,
+    )
+    assert summary["ignored"]  # the default VPC and default security groups
+    assert CANARY not in json.dumps(report)
+
+    snapshot = tmp_path / "snap.json.gz"
+    result = CliRunner().invoke(
+        cli,
+        ["scan", "aws", "--region", "us-east-1", "--service", "s3", "--service", "ec2",
+         "--service", "rds", "--save-snapshot", str(snapshot), "-o", f"json={tmp_path / 'x.json'}"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert snapshot.is_file(), result.output
+    code, offline = _run(tmp_path, "--state", str(state), "--snapshot", str(snapshot))
+    assert code == 1
+    assert _sets(offline) == _sets(report)
+    live_messages = sorted(
+        (f["check_id"], f["resource"]["id"], f["status"], f["message"]) for f in report["findings"]
+    )
+    offline_messages = sorted(
+        (f["check_id"], f["resource"]["id"], f["status"], f["message"]) for f in offline["findings"]
+    )
+    assert offline_messages == live_messages
+
+
+def test_state_secrets_reach_no_output_format(clients: Any, tmp_path: Path) -> None:
+    state = _seed(clients, tmp_path)
+    outputs = []
+    for fmt in ("json", "sarif", "junit", "markdown", "github", "gitlab"):
+        outputs += ["-o", f"{fmt}={tmp_path / ('out.' + fmt)}"]
+    result = CliRunner().invoke(
+        cli,
+        ["drift", "--state", str(state), "--region", "us-east-1", "--service", "s3",
+         "--service", "rds", *outputs],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert CANARY not in result.output
+    for fmt in ("json", "sarif", "junit", "markdown", "github", "gitlab"):
+        assert CANARY not in (tmp_path / ("out." + fmt)).read_text()
+
+
+def test_bad_state_is_an_error_naming_the_file(clients: Any, tmp_path: Path) -> None:
+    for name, needle in (("v3.tfstate", "version 3"), ("corrupt.tfstate", "invalid JSON")):
+        result = CliRunner().invoke(
+            cli,
+            ["drift", "--state", str(STATES / name), "--region", "us-east-1", "--service", "s3"],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 2
+        assert name in result.output and needle in result.output
