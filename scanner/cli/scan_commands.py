@@ -3,6 +3,7 @@ of the live AWS, snapshot and plan commands (each in its own module)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -166,6 +167,9 @@ def scan_kubernetes(
         max_file_size=limit,
         helm_values=helm_values,
     )
+    # The inventory lives as long as the process: frozen, the cyclic garbage collector never
+    # walks it again while checks and reports run (on 30,000 objects, 40% of the scan's CPU).
+    gc.freeze()
     root = scan_root(files) if files else Path.cwd()
     if not allow_empty:
         require_inventory(loaded, " ".join(str(p) for p in paths), "Kubernetes")

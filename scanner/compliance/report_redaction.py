@@ -4,7 +4,8 @@ Checks judged the unredacted inventory; this copy is made after judging, so reda
 changes a result. Every string in it went through `scanner.core.redaction` (messages, resource
 ids, file paths, suppression reasons, scan errors, attestation statements, raw data, context),
 and has its control characters made visible (`scanner.core.control_chars`; newlines only in
-one-line fields such as ids and paths).
+one-line fields such as ids and paths). Resources carry their redacted `raw` data, not the
+attributes checks derived from it.
 What the scan decided is carried over, not recomputed from redacted text: a finding keeps the
 fingerprint of its real resource id (baselines keep matching) and whether it blocks.
 """
@@ -89,7 +90,9 @@ class _Redactor:
                 id=self.line(resource.id),
                 source=resource.source,
                 location=self.location(resource.location),
-                attributes=redact(resource.attributes),
+                # No format writes the canonical attributes (they are derived from `raw`, which
+                # is written): not carried, which halves the copy (30,000 Kubernetes objects).
+                attributes={},
                 raw=redact(resource.raw),
                 skips=[self.value(skip) for skip in resource.skips],
                 extra_locations=[self.location(loc) for loc in resource.extra_locations],

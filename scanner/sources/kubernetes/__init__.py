@@ -6,7 +6,9 @@ what is loaded, skipped and reported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from scanner.core.model import ScanError
@@ -21,9 +23,25 @@ __all__ = [
     "scan_root",
 ]
 
-# Rendered installs of real projects run past 10 MB (a cluster install of 11.4 MB); the parse
-# keeps one document's node tree at a time, so memory follows the largest object, not the file.
+# Rendered installs of real projects run past 10 MB (a cluster install of 11.4 MB). The loader
+# keeps one document's node tree at a time, so memory follows the objects, not the file's nodes.
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while loading. Loading allocates millions of objects that all
+    stay alive (node trees, then resources): each collection walks the ever-growing survivors, and
+    on 30,000 objects that was 60% of the load's CPU. Reference counting still frees everything as
+    usual, and loading makes next to no cyclic garbage (a self-referencing YAML alias, bounded by
+    the input), so pausing costs no memory (measured: the same peak RSS)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_kubernetes(
@@ -44,7 +62,8 @@ def load_kubernetes(
         kustomize=kustomize, max_file_size=max_file_size, helm_values=tuple(helm_values)
     )
     try:
-        return loader.run([Path(p) for p in paths], stdin_text)
+        with cyclic_gc_paused():
+            return loader.run([Path(p) for p in paths], stdin_text)
     except Exception as exc:  # last line of defence: report, never crash the scan
         target = ", ".join(str(p) for p in paths) or STDIN_NAME
         loader.errors.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,28 +62,49 @@ class ParsedText:
 def parse_yaml(text: str) -> ParsedText:
     """Every document of a YAML stream; a malformed one becomes an error, the rest still load."""
     lines = text.splitlines()
-    try:
-        return ParsedText(_compose_all(text, 0, lines), lines=lines)
-    except (yaml.YAMLError, YamlTooLarge):
-        pass
-    except RecursionError:
-        pass
-    # Something in the stream is malformed. The parser cannot resume after an error, so parse
-    # each document on its own: those before *and* after the bad one still load.
     parsed = ParsedText(lines=lines)
+    for item in iter_yaml(text, lines):
+        if isinstance(item, ParseError):
+            parsed.errors.append(item)
+        else:
+            parsed.documents.append(item)
+    return parsed
+
+
+def iter_yaml(text: str, lines: Sequence[str]) -> Iterator[Document | ParseError]:
+    """Each document of a YAML stream as soon as it is composed, or the error of a malformed one.
+
+    A caller that handles each document before asking for the next holds one node tree at a
+    time, not one per document of the file (a rendered install holds thousands). When the stream
+    breaks, the parser cannot resume, so the documents not yet given are parsed one by one: those
+    after the bad one still come, and none comes twice.
+    """
+    given: set[int] = set()
+    last_end = 0
+    try:
+        for document in _iter_compose(text, 0, lines):
+            given.add(document.start_line)
+            last_end = document.end_line
+            yield document
+        return
+    except (yaml.YAMLError, YamlTooLarge, RecursionError):
+        pass
     for offset, chunk in split_documents(lines):
+        if offset + chunk.count("\n") <= last_end:
+            continue  # given whole before the stream broke
         try:
-            parsed.documents.extend(_compose_all(chunk, offset, lines))
+            for document in _iter_compose(chunk, offset, lines):
+                if document.start_line not in given:
+                    yield document
         except yaml.YAMLError as exc:
             last_line = offset + max(chunk.count("\n"), 1)
             line = _error_line(exc, offset)
             line = None if line is None else min(line, last_line)
-            parsed.errors.append(ParseError(_describe(exc, offset), line, chunk))
+            yield ParseError(_describe(exc, offset), line, chunk)
         except YamlTooLarge as exc:
-            parsed.errors.append(ParseError(str(exc), exc.line, chunk))
+            yield ParseError(str(exc), exc.line, chunk)
         except RecursionError:
-            parsed.errors.append(ParseError("document nested too deeply", offset + 1, chunk))
-    return parsed
+            yield ParseError("document nested too deeply", offset + 1, chunk)
 
 
 def parse_json(text: str) -> ParsedText:
@@ -308,9 +329,8 @@ def _resolve_cached(kind: Any, value: Any, implicit: Any) -> Any:
     return _PLAIN_RESOLVER.resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
-def _compose_all(text: str, offset: int, lines: Sequence[str]) -> list[Document]:
+def _iter_compose(text: str, offset: int, lines: Sequence[str]) -> Iterator[Document]:
     loader = _CachedResolverLoader(text)
-    documents: list[Document] = []
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -324,10 +344,9 @@ def _compose_all(text: str, offset: int, lines: Sequence[str]) -> list[Document]
             document = Document(data, start, end, node, offset)
             for mapping in dict.fromkeys(with_duplicates):  # each mapping once, in order
                 document.duplicates.extend(duplicate_keys(mapping, offset))
-            documents.append(document)
+            yield document
     finally:
         loader.dispose()
-    return documents
 
 
 def _is_blank_or_comment(line: str) -> bool:

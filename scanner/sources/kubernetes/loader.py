@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,13 +13,13 @@ import yaml
 from scanner.core.model import Resource, ScanError, ScanWarning, SkippedInput
 from scanner.sources.kubernetes.documents import (
     Document,
-    ParsedText,
+    ParseError,
     item_nodes,
+    iter_yaml,
     key_line,
     looks_like_manifest,
     node_span,
     parse_json,
-    parse_yaml,
 )
 from scanner.sources.kubernetes.files import (
     decode,
@@ -164,33 +164,44 @@ class _Loader:
         self.skip_file(rel, render_first_message(text), "template")
 
     def _load_text(self, rel: str, text: str, *, is_json: bool, with_lines: bool) -> None:
-        parsed: ParsedText = parse_json(text) if is_json else parse_yaml(text)
-        if parsed.errors and any(has_template_syntax(e.text) for e in parsed.errors):
-            # An unrendered template, not a broken manifest: skipped whole, nothing loaded (its
-            # other documents hold `{{ }}` placeholders, not values).
-            self._render_first(rel, text)
-            return
-        # A broken document that holds no apiVersion and kind could never have been an object
-        # (a JSON file with comments, a Go template of a config file): not a broken manifest.
-        broken = [e for e in parsed.errors if looks_like_manifest(e.text)]
-        self.errors.extend(ScanError(rel, e.message, e.line) for e in broken)
-        sources = SourceComments(parsed.lines) if "Source:" in text else None
+        lines = text.splitlines()
+        items: Iterable[Document | ParseError]
+        if is_json:
+            parsed = parse_json(text)
+            items, lines = [*parsed.documents, *parsed.errors], parsed.lines
+        else:
+            items = iter_yaml(text, lines)
+        if not is_json and has_template_syntax(text):
+            items = list(items)  # decide whether it is a template before loading anything
+            if any(isinstance(i, ParseError) and has_template_syntax(i.text) for i in items):
+                # An unrendered template, not a broken manifest: skipped whole, nothing loaded
+                # (its other documents hold `{{ }}` placeholders, not values).
+                self._render_first(rel, text)
+                return
+        sources = SourceComments(lines) if "Source:" in text else None
         loaded = 0
         previous_end = 0
-        for document in parsed.documents:
-            if is_kubernetes_object(document.data):
-                self._warn_duplicates(rel, document, with_lines)
-                helm_source = (
-                    sources.source_for(document.start_line, previous_end) if sources else None
-                )
-                loaded += self._load_document(rel, document, helm_source, with_lines, parsed)
-            previous_end = document.end_line
+        errors: list[ParseError] = []
+        # One document at a time: its node tree is released before the next one is composed.
+        for item in items:
+            if isinstance(item, ParseError):
+                errors.append(item)
+                continue
+            if is_kubernetes_object(item.data):
+                self._warn_duplicates(rel, item, with_lines)
+                helm_source = sources.source_for(item.start_line, previous_end) if sources else None
+                loaded += self._load_document(rel, item, helm_source, with_lines, lines)
+            previous_end = item.end_line
+        # A broken document that holds no apiVersion and kind could never have been an object
+        # (a JSON file with comments, a Go template of a config file): not a broken manifest.
+        broken = [e for e in errors if looks_like_manifest(e.text)]
+        self.errors.extend(ScanError(rel, e.message, e.line) for e in broken)
         if loaded == 0 and not broken:
-            self.skip_file(rel, NOT_PARSABLE if parsed.errors else NO_OBJECT)
-        elif len(broken) < len(parsed.errors):
+            self.skip_file(rel, NOT_PARSABLE if errors else NO_OBJECT)
+        elif len(broken) < len(errors):
             self.warnings.extend(
                 ScanWarning(rel, f"{e.message}; ignored: no apiVersion and kind in it", e.line)
-                for e in parsed.errors
+                for e in errors
                 if e not in broken
             )
 
@@ -212,7 +223,7 @@ class _Loader:
         document: Document,
         helm_source: str | None,
         with_lines: bool,
-        parsed: ParsedText,
+        lines: Sequence[str],
     ) -> int:
         data: dict[str, Any] = document.data
         items = list_items(data)
@@ -227,7 +238,7 @@ class _Loader:
         for index, item in enumerate(items):
             node = nodes[index] if nodes is not None else None
             span = (
-                node_span(node, parsed.lines, document.line_offset)
+                node_span(node, lines, document.line_offset)
                 if node is not None
                 else (document.start_line, document.end_line)
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from scanner.sources.kubernetes.documents import LIBYAML, parse_yaml
+from scanner.sources.kubernetes.documents import LIBYAML, ParseError, iter_yaml, parse_yaml
 from tests.sources.kubernetes.conftest import FIXTURES
 
 UNUSUAL = """\
@@ -60,3 +60,34 @@ def test_document_spans():
     text = "# lead\n---\na: 1\nb:\n  - x\n# trailing\n---\nc: 2\n"
     parsed = parse_yaml(text)
     assert [(d.start_line, d.end_line) for d in parsed.documents] == [(3, 5), (8, 8)]
+
+
+def test_streamed_documents_come_once_each_when_the_stream_breaks_midway():
+    good = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n"
+    text = "---\n".join(
+        [good.format("a"), good.format("b"), "key: [unclosed\n", good.format("c"), good.format("d")]
+    )
+    lines = text.splitlines()
+    items = list(iter_yaml(text, lines))
+    names = [i.data["metadata"]["name"] for i in items if not isinstance(i, ParseError)]
+    assert names == ["a", "b", "c", "d"]
+    [error] = [i for i in items if isinstance(i, ParseError)]
+    assert error.line == 11
+
+
+def test_the_cyclic_collector_is_paused_while_loading_and_restored(tmp_path):
+    import gc
+
+    from scanner.sources.kubernetes import cyclic_gc_paused
+
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
