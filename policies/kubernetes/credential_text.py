@@ -50,8 +50,9 @@ CODE_FILE_SUFFIXES = (
     ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".go", ".java", ".kt", ".php", ".pl", ".lua",
     ".groovy", ".cs", ".scala", ".rs", ".swift",
 )  # fmt: skip
-# `os.environ[...]`, `os.getenv(...)`, `get_token()`: an identifier followed by a call or an index.
-CODE_EXPRESSION = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\s*[\[(]")
+# `os.environ[...]`, `os.getenv(...)`, `get_token()`: a dotted name followed by a call or an
+# index, or a call without arguments. `Welcome1(prod)` and `Summer[2024]` are passwords.
+CODE_EXPRESSION = re.compile(r"^[A-Za-z_]\w*((\.[A-Za-z_]\w*)+\s*[\[(]|\(\)$)")
 # nsswitch.conf: `passwd: compat` names the passwd database and where it is looked up.
 NSSWITCH_SOURCES = frozenset(
     {
@@ -97,8 +98,8 @@ def is_literal_credential(value: str, name: str) -> bool:
         return False
     if PLACEHOLDER.search(text):
         return False
-    if text.startswith(("[", "{")):  # a YAML/JSON collection (`custom_secrets: []`), not a value
-        return False
+    if (text[0], text[-1]) in (("[", "]"), ("{", "}")):
+        return False  # a YAML/JSON collection (`custom_secrets: []`), not a value
     return not (normalized(name) == "PASSWD" and text.split()[0].lower() in NSSWITCH_SOURCES)
 
 

@@ -47,6 +47,11 @@ CREDENTIALS = [
     ("DB_PASSWORD", "%000"),
     ("DB_PASSWORD", "<3kittens"),
     ("DB_PASSWORD", "changeme"),
+    # Passwords with brackets are not code expressions, nor collections.
+    ("DB_PASSWORD", "Welcome1(prod)"),
+    ("API_TOKEN", "Summer[2024]"),
+    ("DB_PASSWORD", "{xK9#mP2q"),
+    ("DB_PASSWORD", "[pa55word"),
 ]
 
 
