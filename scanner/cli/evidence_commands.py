@@ -29,6 +29,7 @@ from scanner.evidence.builder import (
 from scanner.evidence.manifest import SigningError
 from scanner.evidence.model import ModelInputs, build_model
 from scanner.evidence.oscal import OscalError
+from scanner.evidence.system import SystemDescription, parse_system
 from scanner.evidence.verify import BundleReadError, verify_bundle
 
 EXIT_DIFFERS = 1
@@ -167,6 +168,7 @@ def export(
             inputs.waivers_file, files = waivers_file(waivers_path)
             attachments.update(files)
         inputs.attachments = attachments
+        inputs.system = _system_description()
         model = build_model(inputs)
         options = BuildOptions(
             templates=templates,
@@ -189,6 +191,18 @@ def export(
     summary = ", ".join(f"{n} {state}" for state, n in model.control_summary.items() if n)
     click.echo(f"wrote {plural(len(files), 'file')} to {out}")
     click.echo(f"{model.framework_name}: {len(model.controls)} controls ({summary})")
+
+
+def _system_description() -> SystemDescription | None:
+    """`system:` of the .comply.yaml found from the working directory, if any."""
+    from scanner.premerge.config import ConfigError, find_config
+
+    try:
+        config = find_config(None, Path.cwd())
+    except ConfigError as exc:
+        fail(str(exc))
+    value = config.get("system")
+    return parse_system(value, f"{config.path}: system") if value is not None else None
 
 
 @evidence.command("verify")

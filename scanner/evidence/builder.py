@@ -117,7 +117,11 @@ def _report_pdf(
 ) -> bytes:
     from scanner.evidence.pdf_report import render_pdf
 
-    report = {"bundle_hash": content_hash(files), "preparer": preparer, "system": None}
+    report = {
+        "bundle_hash": content_hash(files),
+        "preparer": preparer,
+        "system": model.system.name if model.system else None,
+    }
     html = render_template(environment, "report-print.html.j2", model=model, report=report)
     return render_pdf(html.decode("utf-8"), model.generated_at)
 

@@ -32,6 +32,7 @@ from scanner.compliance.rollup import ControlState
 from scanner.compliance.waivers import Waiver
 from scanner.core.model import ControlRef, Status
 from scanner.core.registry import Registry
+from scanner.evidence.system import SystemDescription
 
 BUNDLE_FORMAT_VERSION = "1"
 # UUIDv5 namespace of every id in a bundle: a constant, so ids are reproducible.
@@ -234,6 +235,7 @@ class BundleModel:
     remediations: Mapping[str, str] = field(default_factory=dict)
     # `SHA256:<hex>` of the signing key's public half, when the bundle is signed
     signing_key_sha256: str | None = None
+    system: SystemDescription | None = None  # `system:` of .comply.yaml
 
     @property
     def control_summary(self) -> dict[str, int]:
@@ -280,6 +282,7 @@ class ModelInputs:
     waivers: Sequence[Waiver] = ()
     waivers_file: CopiedFile | None = None
     attachments: Mapping[str, bytes] = field(default_factory=dict)
+    system: SystemDescription | None = None
 
 
 def build_model(inputs: ModelInputs) -> BundleModel:

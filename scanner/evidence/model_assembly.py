@@ -7,7 +7,9 @@ Nothing here reads the clock: the bundle's time is the latest `finished_at` of i
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from scanner.compliance.attestations import attestations_by_control, best_attestation
 from scanner.compliance.catalog import Scope
@@ -19,9 +21,11 @@ from scanner.evidence.control_rollup import (
     control_record,
     waiver_records,
 )
+from scanner.evidence.errors import EvidenceError
 from scanner.evidence.model import (
     BUNDLE_FORMAT_VERSION,
     BundleModel,
+    ControlRecord,
     FindingRecord,
     ModelInputs,
     stable_uuid,
@@ -35,6 +39,7 @@ from scanner.evidence.report_records import (
     resource_key,
     resource_records,
 )
+from scanner.evidence.system import SystemDescription
 
 
 def build_model(inputs: ModelInputs) -> BundleModel:
@@ -45,8 +50,10 @@ def build_model(inputs: ModelInputs) -> BundleModel:
     by_name = {d.name: d for d in docs}
     generated_at = max(r.finished_at for r in reports)
     today = date.fromisoformat(generated_at[:10])
-    scope = Scope(frameworks=(inputs.framework,))
+    system = inputs.system
+    scope = Scope(frameworks=(inputs.framework,), categories=system.categories if system else ())
     controls = inputs.catalog.controls(scope)
+    _check_not_applicable(inputs, controls)
     mapped = {check for control in controls for check in control.checks}
     resolved = {inputs.registry.resolve(c) or c for c in mapped}
 
@@ -109,6 +116,7 @@ def build_model(inputs: ModelInputs) -> BundleModel:
                 today=today,
             )
         )
+    records = [_decided_not_applicable(r, system) for r in records]
     status_by_id = {r.id: r.status for r in records}
     coverage = tuple(
         {**row.to_dict(), "status": status_by_id.get(row.control.id, "")}
@@ -143,7 +151,35 @@ def build_model(inputs: ModelInputs) -> BundleModel:
             sorted(all_resources.values(), key=lambda r: (r.source, r.type, r.id, r.report))
         ),
         remediations=_remediations(inputs, findings),
+        system=system,
     )
+
+
+def _check_not_applicable(inputs: ModelInputs, controls: list[Any]) -> None:
+    """Every control marked not applicable must exist: a typo must not leave one unmarked."""
+    if inputs.system is None:
+        return
+    known = {(c.framework, c.id) for c in inputs.catalog.controls()}
+    for entry in inputs.system.not_applicable:
+        if (entry.framework, entry.control) not in known:
+            raise EvidenceError(
+                f".comply.yaml: system: not_applicable: no control "
+                f"{entry.framework}:{entry.control} in the catalog"
+            )
+
+
+def _decided_not_applicable(
+    record: ControlRecord, system: SystemDescription | None
+) -> ControlRecord:
+    """A control the system's owners marked not applicable, with their justification and approver:
+    shown as such, never as incomplete. Failing findings are still listed and said."""
+    entry = system.not_applicable_of(record.framework, record.id) if system else None
+    if entry is None:
+        return record
+    reason = f"not applicable: {entry.justification} (approved by {entry.approver})"
+    if record.counts.get("fail"):
+        reason += f"; note: {record.counts['fail']} failing finding(s) of its checks"
+    return replace(record, status="not_applicable", reason=reason)
 
 
 def _remediations(inputs: ModelInputs, findings: list[FindingRecord]) -> dict[str, str]:

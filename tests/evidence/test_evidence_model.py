@@ -247,3 +247,61 @@ def test_population_lists_every_resource_scanned_even_types_no_check_reads(
         "kubernetes,kubernetes_widget,cm-1,cm.yaml,1,,,a.json,no",
     ]
     assert model.remediations[CHECK]  # the registry's remediation text of the failing check
+
+
+def test_system_scope_categories_and_not_applicable_controls(policies: Any) -> None:
+    from scanner.evidence.errors import EvidenceError
+    from scanner.evidence.system import parse_system
+
+    clearinghouse = "164.308(a)(4)(ii)(A)"
+    system = parse_system(
+        {
+            "name": "Patient portal",
+            "categories": ["security"],
+            "not_applicable": [
+                {
+                    "control": f"hipaa:{clearinghouse}",
+                    "justification": "No health care clearinghouse in the organisation.",
+                    "approver": "ciso@example.com",
+                }
+            ],
+        }
+    )
+    model = build(policies, [report("a.json", "2020-06-01T10:00:00Z", [])], system=system)
+    marked = next(c for c in model.controls if c.id == clearinghouse)
+    assert marked.status == "not_applicable"
+    assert "No health care clearinghouse" in marked.reason and "ciso@example.com" in marked.reason
+    # Other manual controls without attestation stay incomplete: nothing else changes.
+    assert {c.status for c in model.controls if c.id != clearinghouse} >= {"incomplete"}
+
+    registry, catalog = policies
+    soc2 = build_model(
+        ModelInputs(
+            framework="soc2",
+            reports=[report("a.json", "2020-06-01T10:00:00Z", [])],
+            catalog=catalog,
+            registry=registry,
+            tool_version="test",
+            policies_sha256="p" * 64,
+            catalog_sha256="c" * 64,
+            system=system,
+        )
+    )
+    assert soc2.controls and {c.category for c in soc2.controls} == {"security"}
+
+    for bad, message in (
+        ({"not_applicable": [{"control": "hipaa:x"}]}, "name is required"),
+        (
+            {"name": "n", "not_applicable": [{"control": "hipaa:x"}]},
+            "justification and an approver",
+        ),
+        ({"name": "n", "categories": ["speed"]}, "unknown 'speed'"),
+    ):
+        with pytest.raises(EvidenceError, match=message):
+            parse_system(bad)
+    typo = parse_system(
+        {"name": "n", "not_applicable": [{"control": "hipaa:1.2.3", "justification": "j",
+                                           "approver": "a"}]}
+    )  # fmt: skip
+    with pytest.raises(EvidenceError, match=r"no control hipaa:1\.2\.3"):
+        build(policies, [report("a.json", "2020-06-01T10:00:00Z", [])], system=typo)
