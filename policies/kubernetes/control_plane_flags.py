@@ -75,6 +75,9 @@ class ComponentFlags:
     env: Mapping[str, FlagValue] = field(default_factory=dict)
     # Why a flag might be set where we cannot see it (an etcd --config-file, a shell script).
     hidden_by: str | None = None
+    # Flags whose stated value a hidden argument may still change: a scalar flag followed by
+    # one (the last occurrence wins), a list flag beside one (occurrences add up).
+    overridable: frozenset[str] = frozenset()
 
     def occurrences(self, name: str) -> list[FlagValue]:
         found = self.values.get(name)
@@ -160,18 +163,22 @@ class ParsedFlags:
     # A word that is not a flag and not literal (`$(EXTRA_ARGS)`, `$EXTRA` in a script) may be
     # any flag at all: absent flags are then not known to be absent.
     opaque: bool
+    # Flags such a word may override or extend (see ComponentFlags.overridable).
+    overridable: frozenset[str] = frozenset()
 
 
 def parse_flags(words: Sequence[FlagValue]) -> ParsedFlags:
     """`--a=b`, `--a b`, `-a=b` (etcd's Go flag package accepts one dash) -> {a: [b]}."""
     values: dict[str, list[FlagValue]] = {}
     opaque = False
+    overridable: set[str] = set()
     index = 0
     while index < len(words):
         word = words[index]
         index += 1
         if not isinstance(word, str) or ("$" in word and not word.startswith("-")):
             opaque = True
+            overridable.update(values)  # every flag so far may be set again after its value
             continue
         if not word.startswith("-") or word in ("-", "--"):
             continue
@@ -198,7 +205,11 @@ def parse_flags(words: Sequence[FlagValue]) -> ParsedFlags:
         if isinstance(found, str) and "$" in found:
             found = NON_LITERAL  # $(VAR) is expanded by the kubelet, $VAR by a shell
         values.setdefault(name, []).append(found)
-    return ParsedFlags(values, opaque)
+        if name not in LIST_FLAGS:
+            overridable.discard(name)
+    if opaque:
+        overridable.update(name for name in values if name in LIST_FLAGS)
+    return ParsedFlags(values, opaque, frozenset(overridable))
 
 
 def _literal_env(container: Mapping[str, Any]) -> dict[str, FlagValue]:
@@ -230,6 +241,7 @@ def component_flags(resource: Resource, component: str) -> ComponentFlags | None
             values=parsed.values,
             env=_literal_env(container),
             hidden_by=hidden_by,
+            overridable=parsed.overridable,
         )
         if component == ETCD and flags.values.get("config-file"):
             flags.hidden_by = "the --config-file (etcd ignores its flags when one is given)"
@@ -255,6 +267,11 @@ class Verdict(Exception):
     """A flag whose value decides nothing: carries the unknown message for the check."""
 
 
+def _refuse_overridable(flags: ComponentFlags, name: str) -> None:
+    if name in flags.overridable:
+        raise Verdict(f"--{name} may be set again by {flags.hidden_by or 'a hidden argument'}")
+
+
 def last_value(flags: ComponentFlags, name: str) -> str | None:
     """The effective value of a scalar flag (the last occurrence), None when absent; raises
     Verdict when it is not literal."""
@@ -265,6 +282,7 @@ def last_value(flags: ComponentFlags, name: str) -> str | None:
                 f"--{name} is not on the command line but may be set by {flags.hidden_by}"
             )
         return None
+    _refuse_overridable(flags, name)
     value = found[-1]
     if isinstance(value, Unclear):
         raise Verdict(f"--{name} {value.reason}")
@@ -302,6 +320,7 @@ def list_value(flags: ComponentFlags, name: str) -> list[str] | None:
                 f"--{name} is not on the command line but may be set by {flags.hidden_by}"
             )
         return None
+    _refuse_overridable(flags, name)
     unclear = next((v for v in found if isinstance(v, Unclear)), None)
     if unclear is not None:
         raise Verdict(f"--{name} {unclear.reason}")
