@@ -77,7 +77,10 @@ def _one_dynamic(instance: ModuleInstance, label: str, spec: Any, scope: Any) ->
     if isinstance(items, Mapping):
         pairs: list[tuple[Any, Any]] = [(k, items[k]) for k in sorted(items, key=str)]
     elif isinstance(items, list):
-        pairs = list(enumerate(items))
+        # The key is the index over a list but the element over a set, and sets (toset, a
+        # set-typed variable) are lists here: which one is not known.
+        key = Unknown(f"{label}.key over a list or set: the index or the element, not known which")
+        pairs = [(key, item) for item in items]
     else:
         return Unknown(f"dynamic {label!r} blocks: for_each is not a collection")
     iterator = spec.get("iterator", label)
