@@ -72,7 +72,9 @@ SCENARIOS = _params()
 
 
 def _collectors_for(spec: CheckSpec) -> list[str]:
-    names = [c.name for c in all_collectors() if set(c.resource_types) & set(spec.resource_types)]
+    # Context types too: a cross-resource check needs the collectors of what it reads as evidence.
+    wanted = set(spec.resource_types) | set(spec.context_types)
+    names = [c.name for c in all_collectors() if set(c.resource_types) & wanted]
     assert names, f"no AWS collector produces {spec.resource_types}"
     return names
 

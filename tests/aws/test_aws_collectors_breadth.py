@@ -335,3 +335,140 @@ def test_wafv2_denied_lookup_makes_only_the_waf_check_unknown(clients: Any) -> N
     _, denied = scan(["elbv2"], deny("wafv2", "GetWebACLForResource"))
     assert status("wafv2_web_acl_public_endpoint_protected", denied[arn]) == "unknown"
     assert status("elb_load_balancer_deletion_protection_enabled", denied[arn]) == "fail"
+
+
+# -- AWS Backup ---------------------------------------------------------------------------------
+
+ACCOUNT = "123456789012"
+PLAN = "arn:aws:backup:us-east-1:123456789012:backup-plan:plan-1"
+EFS_ARN = "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-1"
+
+
+def _backup_raw(*selections: dict[str, Any], plans_error: bool = False) -> RawService:
+    from scanner.sources.aws.collector import CallError
+
+    plans: Any = [{"BackupPlanId": "plan-1", "BackupPlanArn": PLAN}]
+    if plans_error:
+        plans = CallError("backup", "ListBackupPlans", REGION, "AccessDenied", "no").as_marker()
+    return RawService(
+        "backup",
+        ACCOUNT,
+        REGION,
+        {
+            "plans": plans,
+            "selection_lists": {} if plans_error else {"plan-1": [{"SelectionId": "s"}]},
+            "selections": [
+                {"plan_id": "plan-1", "selection_id": f"s{i}", "response": {"BackupSelection": s}}
+                for i, s in enumerate(selections)
+            ],
+            "vaults": [],
+            "vault_keys": {},
+        },
+    )
+
+
+def _stores() -> dict[str, Resource]:
+    from scanner.sources.aws.collectors import dynamodb as dynamodb_collector
+    from scanner.sources.aws.collectors import efs as efs_collector
+    from scanner.sources.aws.collectors import rds as rds_collector
+
+    db_arn = "arn:aws:rds:us-east-1:123456789012:db:phi"
+    rds_raw = RawService(
+        "rds",
+        ACCOUNT,
+        REGION,
+        {
+            "db_instances": [
+                {
+                    "DBInstanceIdentifier": "phi",
+                    "DBInstanceArn": db_arn,
+                    "Engine": "postgres",
+                    "TagList": [{"Key": "backup", "Value": "daily"}],
+                }
+            ],
+            "db_clusters": [],
+            "db_snapshots": [],
+            "db_snapshot_attributes": {},
+        },
+    )
+    efs_raw = RawService(
+        "efs",
+        ACCOUNT,
+        REGION,
+        {
+            "file_systems": [
+                {
+                    "FileSystemId": "fs-1",
+                    "FileSystemArn": EFS_ARN,
+                    "Encrypted": True,
+                    "Tags": [{"Key": "backup", "Value": "weekly"}],
+                }
+            ],
+            "backup_policies": {"fs-1": None},
+        },
+    )
+    table = {"Table": {"TableArn": "arn:aws:dynamodb:us-east-1:123456789012:table/t"}}
+    dynamodb_raw = RawService(
+        "dynamodb",
+        ACCOUNT,
+        REGION,
+        {"tables": ["t"], "describe_table": {"t": table}, "continuous_backups": {"t": {}}},
+    )
+    found = [
+        *rds_collector.normalize(rds_raw),
+        *efs_collector.normalize(efs_raw),
+        *dynamodb_collector.normalize(dynamodb_raw),
+    ]
+    return {r.type: r for r in found}
+
+
+def _coverage(raw: RawService) -> dict[str, str]:
+    from scanner.sources.aws.collectors import backup as backup_collector
+
+    stores = _stores()
+    inventory = [*stores.values(), *backup_collector.normalize(raw)]
+    spec = REGISTRY.checks["backup_data_store_in_backup_plan"]
+    findings = evaluate(inventory, [spec], REGISTRY).findings
+    return {f.resource.type: f.status.value for f in findings}
+
+
+def test_backup_coverage_from_aws_shaped_selections() -> None:
+    """The covered side moto cannot seed (see the fixture's docstring), plus the rule's edges."""
+    by_tag_and_arn = {
+        "SelectionName": "phi",
+        "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
+        "ListOfTags": [
+            {"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "daily"}
+        ],
+    }
+    assert _coverage(_backup_raw(by_tag_and_arn)) == {
+        "aws_db_instance": "pass",  # by tag
+        "aws_efs_file_system": "pass",  # by ARN pattern
+        "aws_dynamodb_table": "unknown",  # its tags are not collected: the tag may match
+    }
+    everything_but_efs = {
+        "SelectionName": "all",
+        "Resources": ["*"],
+        "NotResources": ["arn:aws:elasticfilesystem:*"],
+        "Conditions": {
+            "StringNotEquals": [{"ConditionKey": "aws:ResourceTag/backup", "ConditionValue": "no"}]
+        },
+    }
+    verdicts = _coverage(_backup_raw(everything_but_efs))
+    assert verdicts["aws_db_instance"] == "pass"
+    assert verdicts["aws_efs_file_system"] == "fail"  # excluded by NotResources
+    assert verdicts["aws_dynamodb_table"] == "unknown"  # the condition needs its tags
+    assert set(_coverage(_backup_raw(plans_error=True)).values()) == {"unknown"}
+
+
+def test_backup_vault_key_manager_and_denied_describe_key(clients: Any) -> None:
+    key = clients("kms").create_key()["KeyMetadata"]["Arn"]
+    vault = clients("backup").create_backup_vault(BackupVaultName="v", EncryptionKeyArn=key)
+    full, by_id = assert_declared_and_round_trip(["backup"])
+    arn = vault["BackupVaultArn"]
+    assert by_id[arn].attributes["kms_key_manager"] == "CUSTOMER"
+    assert full.requests_by_operation["kms.DescribeKey"] == 1
+    _, denied = scan(["backup"], deny("kms", "DescribeKey"))
+    assert status("backup_vault_encrypted_with_customer_key", denied[arn]) == "unknown"
+    region = "arn:aws:backup:us-east-1:123456789012:region-settings"
+    assert denied[region].attributes["plans_listed"] is True  # the plans were still read

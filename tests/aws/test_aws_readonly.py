@@ -60,6 +60,8 @@ def seed_account(clients: Any) -> None:
     clients("efs").create_file_system(CreationToken="readonly-fs", Backup=True)
     clients("ecr").create_repository(repositoryName="readonly-repo")
     clients("opensearch").create_domain(DomainName="readonly-domain")
+    backup_key = clients("kms").create_key()["KeyMetadata"]["Arn"]
+    clients("backup").create_backup_vault(BackupVaultName="readonly", EncryptionKeyArn=backup_key)
     apigateway = clients("apigateway")
     api = apigateway.create_rest_api(name="readonly-api")["id"]
     root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
