@@ -19,6 +19,7 @@ from scanner.evidence.builder import (
     EvidenceError,
     attestation_inputs,
     bundle_files,
+    carry_file,
     catalog_sha256,
     load_report,
     policies_sha256,
@@ -26,9 +27,11 @@ from scanner.evidence.builder import (
     waivers_file,
     write_bundle,
 )
+from scanner.evidence.filenames import safe_copy_name
 from scanner.evidence.manifest import SigningError
 from scanner.evidence.model import ModelInputs, build_model
 from scanner.evidence.oscal import OscalError
+from scanner.evidence.responses import load_responses
 from scanner.evidence.system import SystemDescription, parse_system
 from scanner.evidence.verify import BundleReadError, verify_bundle
 
@@ -66,6 +69,12 @@ def evidence() -> None:
 @click.option("--attestations", "attestations_path", type=_file, help="attestations.yaml.")
 @click.option("--waivers", "waivers_path", type=_file, help="waivers.yaml (risk acceptances).")
 @click.option(
+    "--responses",
+    "responses_path",
+    type=_file,
+    help="responses.yaml: management's response to exceptions (owner, due, ticket, status).",
+)
+@click.option(
     "--evidence-root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Attestation evidence files must be inside this folder "
@@ -101,6 +110,7 @@ def export(
     cadence: str | None,
     attestations_path: Path | None,
     waivers_path: Path | None,
+    responses_path: Path | None,
     evidence_root: Path | None,
     templates: Path | None,
     sign_key: Path | None,
@@ -169,6 +179,12 @@ def export(
             attachments.update(files)
         inputs.attachments = attachments
         inputs.system = _system_description()
+        if responses_path is not None:
+            inputs.responses = load_responses(responses_path)
+            carried, _ = carry_file(responses_path.read_bytes())
+            if carried is not None:
+                attachments[f"responses/{safe_copy_name(responses_path.name)}"] = carried
+            inputs.attachments = attachments
         model = build_model(inputs)
         options = BuildOptions(
             templates=templates,

@@ -19,6 +19,9 @@ from scanner.core.model import ScanWarning
 from scanner.core.yaml_files import YamlFileError, load_yaml_file
 
 REQUIRED_FIELDS = ("check", "resource", "reason", "approver", "ticket", "expires")
+# Optional: when the acceptance was approved, and the risk accepted (for the auditor's sampling).
+OPTIONAL_FIELDS = ("approved", "risk")
+RISK_RATINGS = ("low", "medium", "high", "critical")
 
 
 class WaiverError(Exception):
@@ -34,6 +37,8 @@ class Waiver:
     ticket: str
     expires: dt.date
     source: str  # "waivers.yaml entry 2"
+    approved: dt.date | None = None  # the day the acceptance was approved
+    risk: str | None = None  # low | medium | high | critical
 
     def matches_check(self, check_id: str) -> bool:
         return fnmatchcase(check_id, self.check)
@@ -58,6 +63,8 @@ class Waiver:
             "approver": self.approver,
             "ticket": self.ticket,
             "expires": self.expires.isoformat(),
+            **({"approved": self.approved.isoformat()} if self.approved else {}),
+            **({"risk": self.risk} if self.risk else {}),
         }
 
 
@@ -75,7 +82,7 @@ def _parse(entry: Any, where: str) -> Waiver:
     missing = [key for key in REQUIRED_FIELDS if not str(entry.get(key) or "").strip()]
     if missing:
         raise WaiverError(f"{where}: missing required field(s) {', '.join(missing)}")
-    unknown = sorted(set(entry) - set(REQUIRED_FIELDS))
+    unknown = sorted(set(entry) - {*REQUIRED_FIELDS, *OPTIONAL_FIELDS})
     if unknown:
         raise WaiverError(f"{where}: unknown field(s) {', '.join(unknown)}")
     return Waiver(
@@ -86,7 +93,32 @@ def _parse(entry: Any, where: str) -> Waiver:
         ticket=str(entry["ticket"]).strip(),
         expires=_as_date(entry["expires"], where),
         source=where,
+        approved=_approved(entry, where),
+        risk=_risk(entry, where),
     )
+
+
+def _approved(entry: Mapping[str, Any], where: str) -> dt.date | None:
+    if entry.get("approved") is None:
+        return None
+    parsed = parse_date(entry["approved"])
+    if parsed is None:
+        raise WaiverError(f"{where}: approved {entry['approved']!r} is not a date (use YYYY-MM-DD)")
+    expires = _as_date(entry["expires"], where)
+    if parsed > expires:
+        raise WaiverError(f"{where}: approved {parsed.isoformat()} is after it expires")
+    return parsed
+
+
+def _risk(entry: Mapping[str, Any], where: str) -> str | None:
+    if entry.get("risk") is None:
+        return None
+    risk = str(entry["risk"]).strip().lower()
+    if risk not in RISK_RATINGS:
+        raise WaiverError(
+            f"{where}: risk {entry['risk']!r} is not one of {', '.join(RISK_RATINGS)}"
+        )
+    return risk
 
 
 def load_waivers(path: Path, warnings: list[ScanWarning] | None = None) -> list[Waiver]:

@@ -66,6 +66,8 @@ def waiver_records(
                 active=waiver.is_active(today),
                 source=waiver.source,
                 covered=covered,
+                approved=waiver.approved.isoformat() if waiver.approved else None,
+                risk=waiver.risk,
                 passing=sum(
                     1
                     for f in findings

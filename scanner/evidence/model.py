@@ -125,6 +125,23 @@ class WaiverRecord:
     covered: tuple[FindingRecord, ...]  # findings of this framework it turned into `skipped`
     # Findings the waiver matches that passed: a waiver applies to failures only, they stay pass.
     passing: int = 0
+    approved: str | None = None  # YYYY-MM-DD
+    risk: str | None = None  # low | medium | high | critical
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """Management's response to exceptions (responses.yaml), judged on the evaluation date."""
+
+    check: str
+    resource: str
+    owner: str
+    due: str  # YYYY-MM-DD
+    ticket: str
+    status: str  # open | closed, as written
+    state: str  # open | overdue | closed
+    source: str
+    covered: tuple[FindingRecord, ...]  # failing findings it answers
 
 
 @dataclass(frozen=True)
@@ -236,6 +253,8 @@ class BundleModel:
     # `SHA256:<hex>` of the signing key's public half, when the bundle is signed
     signing_key_sha256: str | None = None
     system: SystemDescription | None = None  # `system:` of .comply.yaml
+    responses: tuple[ResponseRecord, ...] = ()
+    unanswered_failures: int = 0  # failing findings no response covers
 
     @property
     def control_summary(self) -> dict[str, int]:
@@ -283,6 +302,7 @@ class ModelInputs:
     waivers_file: CopiedFile | None = None
     attachments: Mapping[str, bytes] = field(default_factory=dict)
     system: SystemDescription | None = None
+    responses: Sequence[Any] = ()  # scanner.evidence.responses.Response
 
 
 def build_model(inputs: ModelInputs) -> BundleModel:

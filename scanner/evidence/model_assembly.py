@@ -28,6 +28,7 @@ from scanner.evidence.model import (
     ControlRecord,
     FindingRecord,
     ModelInputs,
+    ResponseRecord,
     stable_uuid,
 )
 from scanner.evidence.report_records import (
@@ -118,6 +119,22 @@ def build_model(inputs: ModelInputs) -> BundleModel:
         )
     records = [_decided_not_applicable(r, system) for r in records]
     status_by_id = {r.id: r.status for r in records}
+    responses = [
+        ResponseRecord(
+            check=r.check,
+            resource=r.resource,
+            owner=r.owner,
+            due=r.due.isoformat(),
+            ticket=r.ticket,
+            status=r.status,
+            state=r.state_on(today),
+            source=r.source,
+            covered=tuple(
+                f for f in findings if f.status == "fail" and r.matches(f.check_id, f.resource_id)
+            ),
+        )
+        for r in inputs.responses
+    ]
     coverage = tuple(
         {**row.to_dict(), "status": status_by_id.get(row.control.id, "")}
         for row in coverage_rows(inputs.catalog, inputs.registry, scope)
@@ -152,6 +169,10 @@ def build_model(inputs: ModelInputs) -> BundleModel:
         ),
         remediations=_remediations(inputs, findings),
         system=system,
+        responses=tuple(responses),
+        unanswered_failures=sum(
+            1 for f in findings if f.status == "fail" and not any(f in r.covered for r in responses)
+        ),
     )
 
 

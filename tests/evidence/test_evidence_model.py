@@ -305,3 +305,57 @@ def test_system_scope_categories_and_not_applicable_controls(policies: Any) -> N
     )  # fmt: skip
     with pytest.raises(EvidenceError, match=r"no control hipaa:1\.2\.3"):
         build(policies, [report("a.json", "2020-06-01T10:00:00Z", [])], system=typo)
+
+
+def test_responses_are_open_overdue_or_closed_and_waivers_carry_approval_and_risk(
+    policies: Any, tmp_path: Any
+) -> None:
+    from scanner.compliance.waivers import WaiverError, load_waivers
+    from scanner.evidence.errors import EvidenceError
+    from scanner.evidence.responses import load_responses
+
+    path = tmp_path / "responses.yaml"
+    path.write_text(
+        "responses:\n"
+        f"  - {{check: {CHECK}, resource: crb-a, owner: o@example.com, due: 2020-07-01,"
+        " ticket: T-1, status: open}\n"
+        f"  - {{check: {CHECK}, resource: crb-b, owner: o@example.com, due: 2020-05-01,"
+        " ticket: T-2, status: open}\n"
+        f"  - {{check: {CHECK}, resource: crb-c, owner: o@example.com, due: 2020-05-01,"
+        " ticket: T-3, status: closed}\n"
+    )
+    failing = [finding(rid, "fail") for rid in ("crb-a", "crb-b", "crb-d")]
+    model = build(
+        policies,
+        [report("a.json", "2020-06-01T10:00:00Z", failing)],
+        responses=load_responses(path),
+    )
+    assert [(r.ticket, r.state, len(r.covered)) for r in model.responses] == [
+        ("T-1", "open", 1),  # due after 2020-06-01
+        ("T-2", "overdue", 1),  # open, due before the evaluation date
+        ("T-3", "closed", 0),
+    ]
+    assert model.unanswered_failures == 1  # crb-d
+    path.write_text("responses:\n  - {check: c, resource: r, owner: o, due: soon, ticket: t,"
+                    " status: open}\n")  # fmt: skip
+    with pytest.raises(EvidenceError, match="due 'soon' is not a date"):
+        load_responses(path)
+
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        f"  - {{check: {CHECK}, resource: crb-legacy, reason: legacy, approver: ciso,"
+        " ticket: SEC-1, expires: 2020-12-31, approved: 2020-01-15, risk: High}\n"
+    )
+    (waiver,) = load_waivers(waivers)
+    assert waiver.approved == dt.date(2020, 1, 15) and waiver.risk == "high"
+    waived = finding(
+        "crb-legacy",
+        "skipped",
+        suppression={"reason": "waived", "original_status": "fail", "by": "waiver"},
+    )
+    model = build(policies, [report("a.json", "2020-06-01T10:00:00Z", [waived])], waivers=[waiver])
+    assert (model.waivers[0].approved, model.waivers[0].risk) == ("2020-01-15", "high")
+    waivers.write_text(waivers.read_text().replace("High", "meh"))
+    with pytest.raises(WaiverError, match="risk 'meh'"):
+        load_waivers(waivers)
