@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 STAMP := $(DEV_STAMP)
 
-.PHONY: demo test lint install docs bench clean
+.PHONY: demo demo-drift test lint install docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ install: $(DEV_STAMP)
 demo: $(RUNTIME_STAMP)
 	$(BIN)/comply scan terraform examples/terraform --soft-fail --no-cache
 	$(BIN)/comply scan kubernetes examples/kubernetes --soft-fail
+	$(MAKE) --no-print-directory demo-drift
+
+# Drift between examples/drift/terraform.tfstate and a snapshot of the account it was applied to.
+demo-drift: $(RUNTIME_STAMP)
+	$(BIN)/comply drift --state examples/drift/terraform.tfstate --snapshot examples/drift/snapshot.json.gz --soft-fail
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -239,7 +239,16 @@ def aws_group() -> None:
     "(list the accounts, assume --role-name in each).",
 )
 @click.option("--role-name", default="ComplyAudit", show_default=True)
-def aws_permissions(services: tuple[str, ...], organization: bool, role_name: str) -> None:
+@click.option(
+    "--drift",
+    "drift_state",
+    metavar="BUCKET[/KEY]",
+    help="Add what `comply drift` needs to read its Terraform state from S3: s3:GetObject on "
+    "the state objects (and kms:Decrypt, for a state bucket encrypted with a KMS key).",
+)
+def aws_permissions(
+    services: tuple[str, ...], organization: bool, role_name: str, drift_state: str | None
+) -> None:
     """Print the minimal read-only IAM policy (JSON) a scan needs."""
     from scanner.sources.aws.collectors import select_collectors
     from scanner.sources.aws.organization import organization_policy
@@ -253,7 +262,32 @@ def aws_permissions(services: tuple[str, ...], organization: bool, role_name: st
         policy = permissions_policy(collectors)
     except (KeyError, ValueError) as exc:
         fail(str(exc.args[0]))
+    if drift_state is not None:
+        policy["Statement"].extend(_drift_state_statements(drift_state))
     click.echo(json.dumps(policy, indent=2))
+
+
+def _drift_state_statements(location: str) -> list[dict[str, Any]]:
+    """Read-only access to Terraform state objects: GetObject only (no List, no Put), and
+    kms:Decrypt only through S3, for a state bucket encrypted with a KMS key."""
+    bucket, _, key = location.removeprefix("s3://").partition("/")
+    if not bucket or any(c in bucket for c in "*?"):
+        fail(f"--drift wants the state bucket (BUCKET or BUCKET/KEY), not {location!r}")
+    return [
+        {
+            "Sid": "ComplyDriftReadsTerraformState",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": [f"arn:aws:s3:::{bucket}/{key or '*'}"],
+        },
+        {
+            "Sid": "ComplyDriftDecryptsTerraformStateThroughS3",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": "*",
+            "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+        },
+    ]
 
 
 class _progress:

@@ -17,6 +17,7 @@ empty collections are one value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,6 +26,7 @@ from scanner.core.model import (
     Resource,
     Result,
     Status,
+    Unknown,
     UnknownValueError,
     contains_unknown,
     is_reference,
@@ -43,6 +45,7 @@ PROVIDER_DEFAULTS: dict[tuple[str, str], Any] = {
     ("aws_cloudtrail", "enable_log_file_validation"): False,
 }
 _DEFAULT_MISSING = object()
+_NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$")
 
 
 def _without_owner_grant(grants: Any) -> Any:
@@ -134,6 +137,9 @@ def evaluate_traced(
 
 
 def _plain_live(value: Any) -> Any:
+    """Absent, null, false, "" and empty collections as one value (None); Unknown stays."""
+    if isinstance(value, Unknown):
+        return value
     if value is None or value is False or value == "" or value == [] or value == {}:
         return None
     return value
@@ -144,32 +150,29 @@ def _scalar(value: Any) -> Any:
         return value == "true"
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
+    if isinstance(value, str) and _NUMBER.match(value):
+        return float(value)  # Terraform state and HCL write numbers as strings at times
     return value
 
 
 def matches(declared: Any, live: Any) -> bool:
-    """Whether the live value is what the declared value says (module docstring for the rules)."""
-    if declared is None or contains_unknown(declared) or is_reference(declared):
+    """Whether the live value is what the declared value says (module docstring for the rules).
+
+    Unknown markers are met on the way down (one walk), not searched for at every level."""
+    if declared is None or isinstance(declared, Unknown) or is_reference(declared):
         return True
-    if contains_unknown(live):
+    if isinstance(live, Unknown):
         return True  # the live value could not be read: that is unknown, never drift
     if isinstance(declared, Mapping):
-        live_map = live if isinstance(live, Mapping) else {}
         if live is not None and not isinstance(live, Mapping):
             return False
+        live_map = live if live is not None else {}
         return all(matches(v, live_map.get(k)) for k, v in declared.items())
     if isinstance(declared, list | tuple):
-        wanted = [item for item in declared if item is not None]
-        remaining = [
-            item for item in (live if isinstance(live, list | tuple) else []) if item is not None
-        ]
         if live is not None and not isinstance(live, list | tuple):
             return False
+        wanted = [item for item in declared if item is not None]
+        remaining = [item for item in (live or []) if item is not None]
         if len(wanted) != len(remaining):
             return False
         for item in wanted:

@@ -203,3 +203,20 @@ def test_bad_state_is_an_error_naming_the_file(clients: Any, tmp_path: Path) -> 
         )
         assert result.exit_code == 2
         assert name in result.output and needle in result.output
+
+
+def test_permissions_for_drift_add_only_reading_the_state() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["aws", "permissions", "--service", "s3", "--drift", "acme-tfstate/prod/terraform.tfstate"],
+    )
+    assert result.exit_code == 0, result.output
+    statements = json.loads(result.output)["Statement"]
+    drift = [s for s in statements if s["Sid"].startswith("ComplyDrift")]
+    assert [(s["Action"], s["Resource"]) for s in drift] == [
+        (["s3:GetObject"], ["arn:aws:s3:::acme-tfstate/prod/terraform.tfstate"]),
+        (["kms:Decrypt"], "*"),
+    ]
+    assert drift[1]["Condition"] == {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
+    bad = CliRunner().invoke(cli, ["aws", "permissions", "--drift", "*"])
+    assert bad.exit_code == 2
