@@ -71,3 +71,9 @@ variable "scratch_volume_encrypted" {
   description = "Whether the imaging scratch volume is encrypted (set by the imaging CI job)."
   type        = bool
 }
+
+variable "security_alerts_email" {
+  description = "Who receives the CIS security alarms (an on-call list, not a person)"
+  type        = string
+  default     = "security-oncall@example.org"
+}

@@ -75,8 +75,8 @@ def test_docstring_has_rationale_and_remediation(spec: CheckSpec) -> None:
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_references_are_well_formed(spec: CheckSpec) -> None:
-    # cis_kubernetes_v1.10: CIS Kubernetes Benchmark recommendation numbers of that version.
-    assert set(spec.references) <= {"checkov", "aws_config", "cis_kubernetes_v1.10"}
+    # cis_kubernetes_v1.10, cis_aws_v1.4: CIS Benchmark recommendation numbers of that version.
+    assert set(spec.references) <= {"checkov", "aws_config", "cis_kubernetes_v1.10", "cis_aws_v1.4"}
     if spec.id.startswith("k8s_"):
         assert all(v.startswith("CKV_K8S_") for v in spec.references.get("checkov", ()))
     for values in spec.references.values():

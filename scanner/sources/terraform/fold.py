@@ -35,6 +35,7 @@ COMPANIONS: dict[str, tuple[str, str]] = {
     "aws_redshift_logging": ("aws_redshift_cluster", "cluster_identifier"),
     "aws_wafv2_web_acl_association": ("aws_lb", "resource_arn"),
     "aws_iam_role_policy_attachment": ("aws_iam_role", "role"),
+    "aws_sns_topic_subscription": ("aws_sns_topic", "topic_arn"),
     "aws_iam_user_policy_attachment": ("aws_iam_user", "user"),
     "aws_iam_group_policy_attachment": ("aws_iam_group", "group"),
 }
@@ -67,6 +68,7 @@ COMPANION_SETS = {
     "aws_redshift_logging": ("logging",),
     "aws_wafv2_web_acl_association": ("web_acl_arn",),
     "aws_iam_role_policy_attachment": ("managed_policy_arns",),
+    "aws_sns_topic_subscription": ("subscriptions",),
     "aws_iam_user_policy_attachment": ("managed_policy_arns",),
     "aws_iam_group_policy_attachment": ("managed_policy_arns",),
 }
@@ -111,6 +113,10 @@ def canonical_parent(resource: ResolvedResource, type_name: str) -> dict[str, An
         attributes["web_acl_arn"] = None  # only an aws_wafv2_web_acl_association sets it
     elif type_name == "aws_efs_file_system":
         attributes["backup_policy"] = []  # only an aws_efs_backup_policy sets it
+    elif type_name == "aws_sns_topic":
+        attributes["subscriptions"] = []
+        if "policy" in attributes:
+            attributes["policy"] = normalise_policy(attributes["policy"])
     elif type_name in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
         attributes.update(iam_principal_attributes(resource.attributes))
     elif "policy" in attributes:
@@ -148,6 +154,9 @@ def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]
         parent["logging"] = [block]
     elif kind in _POLICY_ATTACHMENTS:
         _append(parent, "managed_policy_arns", arguments.get("policy_arn"))
+    elif kind == "aws_sns_topic_subscription":
+        # Terraform cannot know whether the endpoint confirmed (email asks a person).
+        _append(parent, "subscriptions", {"protocol": arguments.get("protocol"), "confirmed": None})
     else:
         vpc_rule = kind.startswith("aws_vpc_security_group_")
         direction: Any = (
@@ -175,6 +184,8 @@ def apply_uncertain_companion(parent: dict[str, Any], companion: ResolvedResourc
         _append(parent, "flow_logs", unknown)
     elif kind in _POLICY_ATTACHMENTS:
         _append(parent, "managed_policy_arns", unknown)
+    elif kind == "aws_sns_topic_subscription":
+        _append(parent, "subscriptions", unknown)
     elif kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
         _append(parent, "ingress" if kind.endswith("ingress_rule") else "egress", unknown)
     elif kind == "aws_security_group_rule":

@@ -26,7 +26,32 @@ def collect(
     attributes = fan_out(
         recorder, lambda arn: recorder.call(sns, "get_topic_attributes", TopicArn=arn), arns
     )
-    return {"topics": topics, "attributes": dict(zip(arns, attributes, strict=True))}
+    return {
+        "topics": topics,
+        "attributes": dict(zip(arns, attributes, strict=True)),
+        # One region-wide listing (100 a page) instead of ListSubscriptionsByTopic per topic;
+        # GetTopicAttributes' SubscriptionsConfirmed would be free, but counts only.
+        "subscriptions": recorder.paginate(sns, "list_subscriptions", "Subscriptions"),
+    }
+
+
+def _subscriptions_by_topic(listed: Any) -> dict[str, list[dict[str, Any]]] | Unknown:
+    """Each topic's subscriptions: protocol and whether confirmed (endpoints are not kept: they
+    are addresses of people and systems, and no check needs them)."""
+    failed = unknown_from(listed)
+    if failed is not None:
+        return failed
+    if not isinstance(listed, list):
+        return Unknown("sns:ListSubscriptions was not recorded")
+    by_topic: dict[str, list[dict[str, Any]]] = {}
+    for entry in listed:
+        by_topic.setdefault(str(entry.get("TopicArn")), []).append(
+            {
+                "protocol": entry.get("Protocol"),
+                "confirmed": entry.get("SubscriptionArn") not in ("PendingConfirmation", None),
+            }
+        )
+    return by_topic
 
 
 def _attributes(arn: str, response: Any) -> dict[str, Any]:
@@ -53,6 +78,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
     location = Location(account=raw.account, region=raw.region)
     topics = raw.data.get("topics")
     responses = raw.data.get("attributes") or {}
+    subscriptions = _subscriptions_by_topic(raw.data.get("subscriptions"))
     for topic in topics if isinstance(topics, list) else []:
         arn = str(topic["TopicArn"])
         yield Resource(
@@ -60,14 +86,19 @@ def normalize(raw: RawService) -> Iterable[Resource]:
             id=arn,
             source="aws",
             location=location,
-            attributes=_attributes(arn, responses.get(arn)),
+            attributes={
+                **_attributes(arn, responses.get(arn)),
+                "subscriptions": subscriptions
+                if isinstance(subscriptions, Unknown)
+                else subscriptions.get(arn, []),
+            },
             raw=responses.get(arn),
         )
 
 
 COLLECTOR = Collector(
     name="sns",
-    actions=("sns:ListTopics", "sns:GetTopicAttributes"),
+    actions=("sns:ListTopics", "sns:GetTopicAttributes", "sns:ListSubscriptions"),
     scope="regional",
     collect=collect,
     normalize=normalize,
