@@ -1,0 +1,79 @@
+"""Security Hub in every region, and ACM certificates not about to expire (live AWS only).
+
+Terraform cannot judge either: an `aws_securityhub_account` block can only say the hub is on (a
+region without one is invisible resource by resource), and a certificate's expiry is known only
+once ACM issued it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.registry import check
+
+EXPIRY_WARNING_DAYS = 30
+
+
+@check(
+    id="securityhub_account_enabled",
+    title="Security Hub is enabled in every scanned region",
+    severity="medium",
+    resource_types=["aws_securityhub_account"],
+    references={"aws_config": ["securityhub-enabled"]},
+    sources=["aws"],
+)
+def securityhub_account_enabled(hub: Resource) -> Result:
+    """Security Hub gathers GuardDuty, Config, Inspector and its own control findings into one
+    place to review and route; a region without it is a region whose findings nobody triages
+    (security incident procedures, evaluation). One finding per scanned region; unknown when
+    DescribeHub was refused.
+
+    Remediation: enable it in every region (`aws securityhub enable-security-hub`, or Terraform
+    per region provider):
+
+        resource "aws_securityhub_account" "this" {}
+    """
+    enabled = hub.get("enabled")
+    if is_unknown(enabled):
+        return Result.unknown(f"the hub could not be described: {enabled.reason}")
+    if enabled:
+        return Result.passed(f"Security Hub is enabled in {hub.location.region}")
+    return Result.failed(f"Security Hub is not enabled in {hub.location.region}")
+
+
+def _judged(certificate: Any) -> bool:
+    """Issued certificates, and expired ones still attached to something."""
+    return certificate.get("status") == "ISSUED" or certificate.get("in_use") is True
+
+
+@check(
+    id="acm_certificate_not_expiring_30_days",
+    title="ACM certificates do not expire within 30 days",
+    severity="medium",
+    resource_types=["aws_acm_certificate"],
+    references={"aws_config": ["acm-certificate-expiration-check"]},
+    sources=["aws"],
+    applies_to=_judged,
+)
+def acm_certificate_not_expiring_30_days(certificate: Resource) -> Result:
+    """An expired certificate breaks TLS to the service that serves ePHI: clients fail, or are
+    told to click through a warning, which trains them to accept an attacker's certificate
+    (transmission security). ACM renews the certificates it issued with DNS validation by itself;
+    imported ones, and ones whose validation broke, expire unless someone acts.
+
+    Judged: issued certificates, and expired ones still in use. Days are counted from the
+    collection time (a snapshot evaluated later agrees). Fails at 30 days or fewer.
+
+    Remediation: fix the validation record of an ACM certificate so it renews, or import the
+    renewed certificate (`aws acm import-certificate --certificate-arn ...`).
+    """
+    days = certificate.get("days_to_expiry")
+    name = certificate.get("domain_name")
+    if not isinstance(days, int):
+        return Result.unknown(f"the expiry date of {name} is unknown")
+    if days < 0:
+        return Result.failed(f"{name} expired {-days} days ago and is still in use")
+    if days <= EXPIRY_WARNING_DAYS:
+        return Result.failed(f"{name} expires in {days} days")
+    return Result.passed(f"{name} expires in {days} days")
