@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.core.model import Resource, Result, is_unknown
+from scanner.core.model import Resource, Result, is_reference, is_unknown
 from scanner.core.registry import check
 
 
@@ -31,6 +31,9 @@ def kms_key_rotation_enabled(key: Resource) -> Result:
         }
     """
     spec = key.get("customer_master_key_spec", "SYMMETRIC_DEFAULT")
+    if is_reference(spec) and not key.get_bool("enable_key_rotation", False):
+        # Known only at apply: it may be SYMMETRIC_DEFAULT, which must rotate.
+        return Result.unknown(f"rotation is off and customer_master_key_spec is {spec}")
     if spec != "SYMMETRIC_DEFAULT":
         return Result.passed(f"not applicable: automatic rotation is not supported for {spec} keys")
     store = key.get("custom_key_store_id")
