@@ -117,17 +117,34 @@ def _redact_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, item in value.items():
         name = _redact_key(str(key))
+        kind = _key_kind(name)
         if secret_pair and name in _PAIR_VALUES and _is_set(item):
             out[name] = REDACTED
-        elif squash(name) in ENVIRONMENT_KEYS and isinstance(item, Mapping | list):
+        elif kind == _ENVIRONMENT and isinstance(item, Mapping | list):
             out[name] = _redact_environment(item)
-        elif (isinstance(item, str) and item and is_secret_key(name)) or (
-            squash(name) in WHOLE_VALUE_KEYS and _is_set(item)
-        ):
+        elif kind == _WHOLE and _is_set(item):
             out[name] = REDACTED
+        elif isinstance(item, str):
+            out[name] = REDACTED if item and kind != _PLAIN else redact_text(item)
+        elif item is None or isinstance(item, bool | int | float):
+            out[name] = item  # the common leaves, without a call
         else:
             out[name] = redact(item)
     return out
+
+
+_PLAIN, _ENVIRONMENT, _SECRET, _WHOLE = range(4)
+
+
+@lru_cache(maxsize=8192)  # key names repeat across every resource of a scan
+def _key_kind(name: str) -> int:
+    """What a key name says about its value, decided once per name."""
+    squashed = squash(name)
+    if squashed in ENVIRONMENT_KEYS:
+        return _ENVIRONMENT
+    if squashed in WHOLE_VALUE_KEYS:
+        return _WHOLE
+    return _SECRET if is_secret_key(name) else _PLAIN
 
 
 @lru_cache(maxsize=8192)  # key names repeat across every resource of a scan

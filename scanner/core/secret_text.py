@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scanner.core.secret_names import is_secret_key
 
@@ -31,6 +32,7 @@ class Shape:
     hints: tuple[str, ...]
     # The replacement: a template for `pattern.sub`, or a function of the match.
     replace: str | Callable[[re.Match[str]], str] = REDACTED
+    min_length: int = 0  # no match is shorter: shorter text skips the pattern
 
 
 # Words one of which a credential's name contains (`is_secret_key` has the exact rule): the
@@ -156,6 +158,7 @@ SHAPES: tuple[Shape, ...] = (
         re.compile(r"(?P<pre>[^A-Za-z0-9/+=])(?P<key>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"),
         (),
         _mixed_case_key,
+        min_length=40,
     ),
     Shape(
         "JSON web token",
@@ -204,12 +207,31 @@ SHAPES: tuple[Shape, ...] = (
 
 def redact_text(text: str) -> str:
     """`text` with every credential-shaped part replaced by `<redacted>`."""
+    if len(text) <= _SHORT:
+        return _redact_short(text)
+    return _redact(text)
+
+
+_SHORT = 256
+
+
+@lru_cache(maxsize=65536)  # raw data repeats the same short values across every resource
+def _redact_short(text: str) -> str:
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     text = "\n" + text  # a delimiter before position 0 for the patterns that consume one
     for shape in SHAPES:
+        if len(text) <= shape.min_length:
+            continue
         if shape.hints and not any(hint in text for hint in shape.hints):
             continue
         text = shape.pattern.sub(shape.replace, text)
-    return _redact_assignments(text[1:])
+    text = text[1:]
+    if "=" in text or ":" in text or "-" in text:  # every assignment or flag has one
+        return _redact_assignments(text)
+    return text
 
 
 def looks_like_secret(text: str) -> bool:
