@@ -125,7 +125,7 @@ def _redact_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
         elif kind == _WHOLE and _is_set(item):
             out[name] = REDACTED
         elif isinstance(item, str):
-            out[name] = REDACTED if item and kind != _PLAIN else redact_text(item)
+            out[name] = REDACTED if item and kind == _SECRET else redact(item)
         elif item is None or isinstance(item, bool | int | float):
             out[name] = item  # the common leaves, without a call
         else:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from scanner.core.secret_names import is_secret_key
 
@@ -206,21 +205,8 @@ SHAPES: tuple[Shape, ...] = (
 
 
 def redact_text(text: str) -> str:
-    """`text` with every credential-shaped part replaced by `<redacted>`."""
-    if len(text) <= _SHORT:
-        return _redact_short(text)
-    return _redact(text)
-
-
-_SHORT = 256
-
-
-@lru_cache(maxsize=65536)  # raw data repeats the same short values across every resource
-def _redact_short(text: str) -> str:
-    return _redact(text)
-
-
-def _redact(text: str) -> str:
+    """`text` with every credential-shaped part replaced by `<redacted>` (structures remember
+    short strings: scanner.core.redaction)."""
     text = "\n" + text  # a delimiter before position 0 for the patterns that consume one
     for shape in SHAPES:
         if len(text) <= shape.min_length:
