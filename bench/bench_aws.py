@@ -116,7 +116,46 @@ def seed(scale: int) -> Counter[str]:
         )
         for kind in ("kms key", "sqs queue", "sns topic", "log group", "dynamodb table"):
             made[kind] += 1
+    seed_data_stores_and_edge(session, scale, made)
     return made
+
+
+def seed_data_stores_and_edge(session: Any, scale: int, made: Counter[str]) -> None:
+    """Issue 14's services: 5-10 of each, so their per-resource calls are counted."""
+    client = session.client
+    efs, ecr, backup = client("efs"), client("ecr"), client("backup")
+    for i in range(10 * scale):
+        efs.create_file_system(CreationToken=f"bench-fs-{i}", Encrypted=bool(i % 2))
+        ecr.create_repository(repositoryName=f"bench-repo-{i}")
+        made["efs file system"] += 1
+        made["ecr repository"] += 1
+    key = client("kms").create_key()["KeyMetadata"]["Arn"]
+    for i in range(5 * scale):
+        client("opensearch").create_domain(DomainName=f"bench-domain-{i}")
+        client("redshift").create_cluster(
+            ClusterIdentifier=f"bench-cluster-{i}",
+            NodeType="ra3.xlplus",
+            MasterUsername="bench_user",
+            MasterUserPassword="Not-a-real-passw0rd",
+        )
+        client("elasticache").create_replication_group(
+            ReplicationGroupId=f"bench-group-{i}", ReplicationGroupDescription="bench"
+        )
+        client("sagemaker").create_notebook_instance(
+            NotebookInstanceName=f"bench-notebook-{i}",
+            InstanceType="ml.t3.medium",
+            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/bench",
+        )
+        backup.create_backup_vault(BackupVaultName=f"bench-vault-{i}", EncryptionKeyArn=key)
+        client("elb").create_load_balancer(
+            LoadBalancerName=f"bench-classic-{i}",
+            Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}],
+            AvailabilityZones=["us-east-1a"],
+        )
+        for kind in ("opensearch domain", "redshift cluster", "elasticache group", "notebook"):
+            made[kind] += 1
+        made["backup vault"] += 1
+        made["classic elb"] += 1
 
 
 def scan(workers: int, latency: float) -> dict[str, Any]:
