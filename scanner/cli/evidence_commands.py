@@ -33,6 +33,7 @@ from scanner.evidence.model import ModelInputs, build_model
 from scanner.evidence.oscal import OscalError
 from scanner.evidence.responses import load_responses
 from scanner.evidence.system import SystemDescription, parse_system
+from scanner.evidence.text_safety import dump_json
 from scanner.evidence.verify import BundleReadError, verify_bundle
 
 EXIT_DIFFERS = 1
@@ -177,6 +178,10 @@ def export(
                 click.echo(f"comply: warning: {warning.target}: {warning.message}", err=True)
             inputs.waivers_file, files = waivers_file(waivers_path)
             attachments.update(files)
+        for document in documents:  # the input reports themselves, not only their hashes
+            attachments[f"inputs/reports/{safe_copy_name(document.name)}"] = dump_json(
+                document.document
+            )
         inputs.attachments = attachments
         inputs.system = _system_description()
         if responses_path is not None:
@@ -198,6 +203,8 @@ def export(
                 "waivers": waivers_path.name if waivers_path else None,
                 "templates": "custom, with bundled fallback" if templates else "bundled",
                 "pdf": pdf,
+                "operator": _operator(),
+                "configuration": _effective_configuration(),
             },
         )
         files = bundle_files(model, options)
@@ -207,6 +214,29 @@ def export(
     summary = ", ".join(f"{n} {state}" for state, n in model.control_summary.items() if n)
     click.echo(f"wrote {plural(len(files), 'file')} to {out}")
     click.echo(f"{model.framework_name}: {len(model.controls)} controls ({summary})")
+
+
+def _operator() -> dict[str, str | None]:
+    """Who exported: the CI run's URL when there is one, and the user and host."""
+    from scanner.history.operator import current_operator
+
+    operator = current_operator()
+    return {"user": operator.user, "host": operator.host, "ci_run_url": operator.ci_run_url}
+
+
+def _effective_configuration() -> dict[str, object]:
+    """The .comply.yaml in effect (found from the working directory), secrets redacted later by
+    the bundle's JSON writer."""
+    from scanner.premerge.config import ConfigError, describe, find_config
+
+    try:
+        config = find_config(None, Path.cwd())
+    except ConfigError as exc:
+        fail(str(exc))
+    plain = describe(config, config.values)
+    file = plain.get("config_file")
+    plain["config_file"] = Path(file).name if file else None  # the name, not this machine's path
+    return plain
 
 
 def _system_description() -> SystemDescription | None:

@@ -252,6 +252,14 @@ def test_attestations_waivers_and_metadata(bundle_dir: Path, reports: list[Path]
     assert all(r["started_at"] and r["finished_at"] for r in metadata["reports"])
     assert len(metadata["policies"]["policies_sha256"]) == 64
     assert metadata["repositories"] and "commit" in metadata["repositories"][0]
+    # Who and how: the operator, the effective configuration, the input reports themselves.
+    operator = metadata["export"]["operator"]
+    assert set(operator) == {"user", "host", "ci_run_url"} and operator["host"]
+    assert "settings" in metadata["export"]["configuration"]
+    carried = sorted(p.name for p in (bundle_dir / "inputs" / "reports").iterdir())
+    assert carried == sorted(p.name for p in reports)
+    tf = json.loads((bundle_dir / "inputs" / "reports" / "tf.json").read_text())
+    assert tf["scan"] == json.loads(reports[0].read_text())["scan"]
     raw = next((bundle_dir / "evidence" / "raw" / "terraform").glob("*aws_kms_key.reporting*.json"))
     evidence = json.loads(raw.read_text())
     assert evidence["location"]["file"] and evidence["collected"]["finished_at"]
