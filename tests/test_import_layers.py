@@ -28,7 +28,10 @@ ALLOWED: dict[str, set[str]] = {
     "scanner.history": {"scanner.core", "scanner.compliance"},
     # notify is handed the diff that history computed, so it may read history's model.
     "scanner.notify": {"scanner.core", "scanner.compliance", "scanner.history"},
+    # Second engines (checkov) run as subprocesses; their results become compliance findings.
+    "scanner.engines": {"scanner.core", "scanner.compliance"},
     "scanner.cli": {
+        "scanner.engines",
         "scanner.core",
         "scanner.sources",
         "scanner.compliance",

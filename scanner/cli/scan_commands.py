@@ -14,6 +14,7 @@ from click.core import ParameterSource
 
 from scanner.cli.aws_commands import scan_aws, scan_snapshot
 from scanner.cli.common import fail
+from scanner.cli.engine_options import chosen_engines, engine_option, start_engines
 from scanner.cli.plan_command import PLAN_MAX_FILE_SIZE_MB, run_plan_scan, scan_terraform_plan
 from scanner.cli.run_recording import file_scope
 from scanner.cli.scan_session import ScanSession, require_inventory, scan_options
@@ -58,9 +59,11 @@ def scan() -> None:
     show_default=True,
     help="Files larger than this many MB are reported as errors instead of parsed.",
 )
+@engine_option
 @scan_options
 def scan_terraform(
     path: Path,
+    engines: tuple[str, ...],
     var_files: tuple[Path, ...],
     cache_dir: Path | None,
     no_cache: bool,
@@ -79,6 +82,8 @@ def scan_terraform(
     from scanner.sources.terraform.plan_document import looks_like_plan
 
     if looks_like_plan(path):
+        if engines:
+            fail("--engine does not apply to a plan: second engines read the configuration")
         if var_files:
             fail("--var-file does not apply to a plan: its variables were set when it was made")
         given = click.get_current_context().get_parameter_source("max_file_size")
@@ -89,6 +94,10 @@ def scan_terraform(
     if not var_files:  # from the configuration file, unless given on the command line
         var_files = tuple(Path(p) for p in session.config.get("var_files", ()))
     root = path if path.is_dir() else path.parent
+    # Started before comply loads, so that checkov runs while comply parses and evaluates.
+    engine_runs = start_engines(
+        chosen_engines(engines, session.config.get("engines")), path, "terraform"
+    )
     loaded = load_terraform(
         path,
         var_files=var_files,
@@ -101,7 +110,9 @@ def scan_terraform(
     )
     if not allow_empty:
         require_inventory(loaded, str(path), "Terraform")
-    session.finish(source="terraform", scanned=[str(path)], root=root, loaded=loaded)
+    session.finish(
+        source="terraform", scanned=[str(path)], root=root, loaded=loaded, engine_runs=engine_runs
+    )
 
 
 @scan.command("kubernetes")
@@ -133,9 +144,11 @@ def scan_terraform(
     help="Exit 0 when PATHS hold nothing to check (by default that is an error, exit 2: a wrong "
     "path must not pass the gate).",
 )
+@engine_option
 @scan_options
 def scan_kubernetes(
     paths: tuple[Path, ...],
+    engines: tuple[str, ...],
     no_kustomize: bool,
     max_file_size: float,
     helm_values: tuple[Path, ...],
@@ -154,6 +167,10 @@ def scan_kubernetes(
         scope=file_scope("kubernetes", paths, files[0] if files else None),
         **common,
     )
+    second_engines = chosen_engines(engines, session.config.get("engines"))
+    if second_engines and (len(paths) != 1 or not files):
+        fail("--engine checkov scans one path (a folder or a file), not several or stdin")
+    engine_runs = start_engines(second_engines, files[0], "kubernetes") if second_engines else []
     limit = int(max_file_size * 1024 * 1024)
     stdin_text = None
     if len(files) < len(paths):
@@ -173,7 +190,13 @@ def scan_kubernetes(
     root = scan_root(files) if files else Path.cwd()
     if not allow_empty:
         require_inventory(loaded, " ".join(str(p) for p in paths), "Kubernetes")
-    session.finish(source="kubernetes", scanned=[str(p) for p in paths], root=root, loaded=loaded)
+    session.finish(
+        source="kubernetes",
+        scanned=[str(p) for p in paths],
+        root=root,
+        loaded=loaded,
+        engine_runs=engine_runs,
+    )
 
 
 scan.add_command(scan_aws)

@@ -236,6 +236,7 @@ class ScanSession:
         root: Path,
         loaded: LoadedInventory,
         from_repository: bool = True,
+        engine_runs: Sequence[Any] = (),
     ) -> NoReturn:
         """Evaluate, compare with the baseline and the diff, write every report, exit.
 
@@ -261,6 +262,8 @@ class ScanSession:
             )
         except SelectionError as exc:
             fail(str(exc))
+        for run in engine_runs:  # second engines (docs/engines.md), before baseline and diff
+            run.add_to(report, registry=self.registry, catalog=self.catalog, options=self.options)
         report.context = {
             "arguments": command_line(),
             **({"repository": repository_state(root)} if from_repository else {}),

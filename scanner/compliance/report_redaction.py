@@ -114,6 +114,8 @@ class _Redactor:
             else self.text(finding.suppression_reason),
             original_status=finding.original_status,
             suppressed_by=finding.suppressed_by,
+            engine=finding.engine,
+            cross_references=[dict(ref) for ref in finding.cross_references],
             kept_fingerprint=finding.fingerprint,
         )
 

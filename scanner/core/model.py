@@ -276,6 +276,11 @@ class Finding:
     # failures, not suppressed passes).
     original_status: Status | None = None
     suppressed_by: str | None = None  # "inline" (a skip on the resource) or "waiver"
+    # Which scanner judged: "comply", or a second engine run as a subprocess ("checkov").
+    engine: str = "comply"
+    # Another engine's verdict on the same thing, kept for reference only (docs/engines.md):
+    # {"engine", "check_id", "status"}.
+    cross_references: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def location(self) -> Location:

@@ -40,6 +40,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "notify": ("list", "after a stored run: slack=URL or webhook=URL (env:VARIABLE reads one)"),
     "notify_unchanged": ("bool", "notify even when nothing changed since the previous run"),
     "system": ("mapping", "the system the evidence describes: name, scope, not_applicable"),
+    "engines": ("list", "scanners a Terraform or Kubernetes scan runs: comply, checkov"),
     "evidence": ("mapping", "evidence export settings: cadence (how often runs are expected, 1d)"),
     "drift": ("mapping", "comply drift settings: ignore (rules), ignore_defaults (bool)"),
 }

@@ -54,6 +54,18 @@ def finding_to_dict(finding: Finding, report: ScanReport | None = None) -> dict[
         if finding.suppressed_by is not None:
             suppression["by"] = finding.suppressed_by
         out["suppression"] = suppression
+    out.update(_engine_fields(finding))
+    return out
+
+
+def _engine_fields(finding: Finding) -> dict[str, Any]:
+    """Present only for a second engine's finding or a cross-referenced one: the absence of
+    `engine` means comply's own check (outputs of scans without engines are unchanged)."""
+    out: dict[str, Any] = {}
+    if finding.engine != "comply":
+        out["engine"] = finding.engine
+    if finding.cross_references:
+        out["cross_references"] = finding.cross_references
     return out
 
 
@@ -173,6 +185,9 @@ class _FindingEncoder:
         if finding.status is Status.SKIPPED:
             suppression = finding_to_dict(finding)["suppression"]
             parts.append(f', "suppression": {_compact(suppression)}')
+        extra = _engine_fields(finding)
+        for name, value in extra.items():
+            parts.append(f", {_compact(name)}: {_compact(value)}")
         parts.append("}")
         return Encoded("".join(parts))
 

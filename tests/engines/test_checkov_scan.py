@@ -1,0 +1,216 @@
+"""`comply scan terraform|kubernetes --engine checkov`, end to end through the command line.
+
+A fake `checkov` (a shell script printing a fixed report) pins the merge rules; the real one, when
+installed (CI: .ci/run), runs on the fixture files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.engines.conftest import CHECKOV_FIXTURES, fake_checkov, run_comply_with
+
+TERRAFORM = CHECKOV_FIXTURES / "terraform"
+KUBERNETES = CHECKOV_FIXTURES / "kubernetes"
+
+
+def _entry(check_id: str, resource: str, lines: list[int], name: str = "a check") -> dict:
+    return {
+        "check_id": check_id,
+        "check_name": name,
+        "file_path": "/main.tf",
+        "file_line_range": lines,
+        "resource": resource,
+    }
+
+
+CANNED = [
+    {
+        "check_type": "terraform",
+        "results": {
+            "failed_checks": [
+                # comply's efs check names CKV_AWS_42 in its references: comply's verdict wins.
+                _entry("CKV_AWS_42", "aws_efs_file_system.plain", [3, 5]),
+                # count = 0: Terraform never creates it, comply has no such resource.
+                _entry("CKV_AWS_42", "aws_efs_file_system.never_created", [7, 10]),
+                # No comply check claims CKV_AWS_184: a checkov finding.
+                _entry("CKV_AWS_184", "aws_efs_file_system.plain", [3, 5], "EFS uses a CMK"),
+                # Listed as unmapped: bears on neither framework, not reported.
+                _entry("CKV_AWS_23", "aws_sqs_queue.jobs", [12, 14]),
+            ],
+            "passed_checks": [_entry("CKV_AWS_168", "aws_sqs_queue.jobs", [12, 14])],
+        },
+    },
+    {"check_type": "secrets", "results": {"failed_checks": []}},
+]
+
+
+@pytest.fixture
+def canned_checkov(tmp_path: Path) -> Path:
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(CANNED), encoding="utf-8")
+    return fake_checkov(tmp_path, f"cat '{report}'; exit 1")
+
+
+def _by_check(document: dict) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for finding in document["findings"]:
+        found.setdefault(finding["check_id"], []).append(finding)
+    return found
+
+
+def test_checkov_findings_join_comply_findings_with_precedence(canned_checkov: Path) -> None:
+    scan = run_comply_with(
+        "scan", "terraform", TERRAFORM, "--engine", "checkov", "-o", "json", checkov=canned_checkov
+    )
+    assert scan.exit_code == 1, scan.stderr
+    document = scan.json()
+    findings = _by_check(document)
+    # comply's verdict on the EFS file system stands; checkov's is a cross-reference on it.
+    (efs,) = findings["efs_file_system_encrypted_at_rest"]
+    assert efs["status"] == "fail" and "engine" not in efs
+    assert efs["cross_references"] == [
+        {"engine": "checkov", "check_id": "CKV_AWS_42", "status": "failed"}
+    ]
+    assert "checkov.CKV_AWS_42" not in findings
+    # A check comply does not have becomes a finding of its own, mapped and located.
+    (cmk,) = findings["checkov.CKV_AWS_184"]
+    assert cmk["engine"] == "checkov" and cmk["status"] == "fail" and cmk["blocking"]
+    assert cmk["severity"] == "high"
+    assert cmk["location"] == {"file": "main.tf", "start_line": 3, "end_line": 5}
+    assert cmk["resource"]["id"] == efs["resource"]["id"]
+    assert {"framework": "hipaa", "id": "164.312(a)(2)(iv)"} in cmk["controls"]
+    assert len(cmk["fingerprint"]) == 32 and cmk["fingerprint"] != efs["fingerprint"]
+    (queue_pass,) = findings["checkov.CKV_AWS_168"]
+    assert queue_pass["status"] == "pass"
+    assert "checkov.CKV_AWS_23" not in findings  # unmapped
+    warnings = [w["message"] for w in document["warnings"]]
+    assert any(
+        "1 checkov result dropped on resources Terraform would not create" in w for w in warnings
+    )
+    # The roll-up counts checkov's findings under the controls they map to.
+    cc61 = next(c for c in document["controls"] if c["id"] == "CC6.6")
+    assert cc61["counts"]["pass"] >= 1
+
+
+def test_sarif_rules_of_checkov_findings_are_prefixed(canned_checkov: Path) -> None:
+    scan = run_comply_with(
+        "scan", "terraform", TERRAFORM, "--engine", "checkov", "-o", "sarif", checkov=canned_checkov
+    )
+    sarif = json.loads(scan.stdout)
+    rule_ids = {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "checkov.CKV_AWS_184" in rule_ids
+    result_ids = {result["ruleId"] for result in sarif["runs"][0]["results"]}
+    assert "checkov.CKV_AWS_184" in result_ids
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("echo 'Traceback (most recent call last): boom' >&2; exit 2", "exited with status 2"),
+        ("echo 'this is not json'; exit 1", "output is not JSON"),
+    ],
+)
+def test_a_crashing_checkov_is_exit_2_and_comply_findings_are_still_reported(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    broken = fake_checkov(tmp_path, body)
+    scan = run_comply_with(
+        "scan", "terraform", TERRAFORM, "--engine", "checkov", "-o", "json", checkov=broken
+    )
+    assert scan.exit_code == 2
+    document = scan.json()
+    errors = [e for e in document["errors"] if e["target"] == "checkov"]
+    assert len(errors) == 1 and message in errors[0]["message"]
+    assert errors[0]["message"].startswith("checkov: ")
+    assert "efs_file_system_encrypted_at_rest" in _by_check(document)
+
+
+def test_a_missing_checkov_is_exit_2_naming_the_engine() -> None:
+    scan = run_comply_with(
+        "scan", "terraform", TERRAFORM, "--engine", "checkov", "-o", "json", checkov=None
+    )
+    assert scan.exit_code == 2
+    document = scan.json()
+    (error,) = [e for e in document["errors"] if e["target"] == "checkov"]
+    assert error["message"].startswith("checkov: not found")
+    assert "efs_file_system_encrypted_at_rest" in _by_check(document)
+
+
+def test_engines_from_the_configuration_file(tmp_path: Path, canned_checkov: Path) -> None:
+    config = tmp_path / "comply.yaml"
+    config.write_text("engines: [comply, checkov]\n", encoding="utf-8")
+    scan = run_comply_with(
+        "scan", "terraform", TERRAFORM, "--config", config, "-o", "json", checkov=canned_checkov
+    )
+    assert "checkov.CKV_AWS_184" in _by_check(scan.json())
+
+
+def test_without_the_engine_nothing_of_checkov_appears(canned_checkov: Path) -> None:
+    scan = run_comply_with("scan", "terraform", TERRAFORM, "-o", "json", checkov=canned_checkov)
+    document = scan.json()
+    assert not any(f["check_id"].startswith("checkov.") for f in document["findings"])
+    assert not any("cross_references" in f for f in document["findings"])
+
+
+# The real checkov, on fixture files: Terraform with a planted secret, and Kubernetes.
+
+
+def test_real_checkov_on_terraform(installed_checkov: Path) -> None:
+    scan = run_comply_with(
+        "scan",
+        "terraform",
+        TERRAFORM,
+        "--engine",
+        "checkov",
+        "-o",
+        "json",
+        checkov=installed_checkov,
+    )
+    document = scan.json()
+    assert not [e for e in document["errors"] if e["target"] == "checkov"], document["errors"]
+    findings = _by_check(document)
+    (efs,) = findings["efs_file_system_encrypted_at_rest"]
+    assert {"engine": "checkov", "check_id": "CKV_AWS_42", "status": "failed"} in efs[
+        "cross_references"
+    ]
+    (secret,) = findings["checkov.CKV_SECRET_2"]
+    assert secret["status"] == "fail" and secret["location"]["file"] == "provider.tf"
+    assert "AKIA" not in scan.stdout  # the planted key never reaches a report
+    # `checkov:skip=` is honoured by checkov itself; comply reports it as an inline skip.
+    skipped = [f for f in findings["checkov.CKV_AWS_27"] if f["status"] == "skipped"]
+    assert len(skipped) == 1
+    assert skipped[0]["suppression"]["reason"] == "queue holds public build notifications only"
+    # Nothing about the count = 0 resource, from either engine.
+    assert not any("never_created" in f["resource"]["id"] for f in document["findings"])
+
+
+def test_real_checkov_on_kubernetes(installed_checkov: Path) -> None:
+    scan = run_comply_with(
+        "scan",
+        "kubernetes",
+        KUBERNETES,
+        "--engine",
+        "checkov",
+        "-o",
+        "json",
+        checkov=installed_checkov,
+    )
+    document = scan.json()
+    assert not [e for e in document["errors"] if e["target"] == "checkov"], document["errors"]
+    findings = _by_check(document)
+    # comply judges privileged containers and says so in `references`: its verdict stands.
+    (privileged,) = findings["k8s_container_privileged_disabled"]
+    assert privileged["status"] == "fail"
+    assert {"engine": "checkov", "check_id": "CKV_K8S_16", "status": "failed"} in privileged[
+        "cross_references"
+    ]
+    assert "checkov.CKV_K8S_16" not in findings
+    # NET_RAW is checkov's alone: its own finding, on comply's resource and file.
+    (net_raw,) = findings["checkov.CKV_K8S_28"]
+    assert net_raw["status"] == "fail" and net_raw["engine"] == "checkov"
+    assert net_raw["resource"]["id"] == privileged["resource"]["id"]
+    assert net_raw["location"]["file"] == "deploy.yaml"
+    assert scan.exit_code == 1
