@@ -49,6 +49,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scanner.evidence.model import BundleModel, ControlRecord
+from scanner.evidence.oscal_context import assessment_log, inventory_items, parties, risks
 from scanner.evidence.oscal_evidence import EvidenceLinks, FileDigests
 from scanner.evidence.oscal_fields import (
     DOCUMENT_PATH,
@@ -282,7 +283,12 @@ def assessment_results(model: BundleModel, files: FileDigests) -> dict[str, Any]
                 ),
             ],
             "links": _result_links(evidence),
-            "local-definitions": {"components": [_tool_component(model, tool_uuid)]},
+            "local-definitions": without_empty(
+                {
+                    "components": [_tool_component(model, tool_uuid)],
+                    "inventory-items": inventory_items(model, ids),
+                }
+            ),
             "reviewed-controls": {
                 "description": f"Every control of {model.framework_name}.",
                 "control-selections": [
@@ -294,7 +300,9 @@ def assessment_results(model: BundleModel, files: FileDigests) -> dict[str, Any]
                 ],
             },
             "observations": observations,
+            "risks": risks(model, ids),
             "findings": findings,
+            "assessment-log": assessment_log(model, ids),
         }
     )
     metadata = {
@@ -310,6 +318,7 @@ def assessment_results(model: BundleModel, files: FileDigests) -> dict[str, Any]
             oscal_prop("framework-version", model.framework_version),
             oscal_prop("tool", f"{model.tool_name} {model.tool_version}"),
         ],
+        "parties": parties(model, ids),
     }
     return {
         "assessment-results": {

@@ -374,3 +374,30 @@ def test_the_cli_export_writes_a_valid_oscal_file(scan_report: Path, tmp_path: P
     validate(document)
     finding = finding_for(document, ATTESTED_CONTROL)
     assert finding["target"]["status"]["state"] == "satisfied"
+
+
+def test_parties_inventory_risks_and_assessment_log(
+    document: dict[str, Any], model: BundleModel
+) -> None:
+    validate(document)
+    results = document["assessment-results"]
+    parties = results["metadata"]["parties"]
+    assert parties[0]["name"].startswith("comply ")
+    result = results["results"][0]
+    items = result["local-definitions"]["inventory-items"]
+    assert len(items) == len(model.population) > len(model.resources)  # every resource scanned
+    assert len({i["uuid"] for i in items}) == len(items)
+    failing = [f for f in model.findings if f.status == "fail"]
+    assert failing and len(result["risks"]) == len(failing)
+    with_remediation = [r for r in result["risks"] if r.get("remediations")]
+    assert with_remediation and all(r["status"] == "open" for r in result["risks"])
+    log = result["assessment-log"]["entries"]
+    assert [e["end"] for e in log] == [
+        oscal_time(r.finished_at) for r in model.reports if r.finished_at
+    ]
+
+
+def oscal_time(value: str) -> str:
+    from scanner.evidence.oscal_fields import oscal_timestamp
+
+    return oscal_timestamp(value)
