@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 STAMP := $(DEV_STAMP)
 
-.PHONY: demo demo-drift test lint install docs bench clean
+.PHONY: demo demo-drift demo-checkov test lint install docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ demo: $(RUNTIME_STAMP)
 # Drift between examples/drift/terraform.tfstate and a snapshot of the account it was applied to.
 demo-drift: $(RUNTIME_STAMP)
 	$(BIN)/comply drift --state examples/drift/terraform.tfstate --snapshot examples/drift/snapshot.json.gz --soft-fail
+
+# Optional (checkov is a separate install, docs/engines.md): both engines on the example stack.
+# Installs the pinned checkov into comply's data folder unless COMPLY_CHECKOV or PATH has one.
+demo-checkov: $(RUNTIME_STAMP)
+	$(BIN)/comply engines list | grep -q "ready" || $(BIN)/comply engines install checkov
+	$(BIN)/comply scan terraform examples/terraform --engine checkov --soft-fail --no-cache
+	$(BIN)/comply scan kubernetes examples/kubernetes --engine checkov --soft-fail
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -46,6 +46,11 @@ COMMANDS = {
         "evidence",
         "Auditor evidence bundles: export one per framework, verify one you received.",
     ),
+    "engines": LazyCommand(
+        "scanner.cli.engines_commands",
+        "engines",
+        "Second engines (checkov): install in their own environment, list versions.",
+    ),
     "history": LazyCommand(
         "scanner.cli.history_commands",
         "history",

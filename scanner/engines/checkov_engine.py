@@ -94,7 +94,8 @@ def rebased(result: CheckovResult, scanned: Path, root: Path) -> CheckovResult:
     (Kubernetes), or absolute, always without its leading slash here; comply's locations are
     relative to the report's root."""
     folder = scanned if scanned.is_dir() else scanned.parent
-    candidates = [folder / result.file_path, Path.cwd() / result.file_path]
+    candidates = [Path(result.absolute_path)] if result.absolute_path else []
+    candidates += [folder / result.file_path, Path.cwd() / result.file_path]
     candidates.append(Path("/") / result.file_path)
     for candidate in candidates:
         if candidate.is_file():

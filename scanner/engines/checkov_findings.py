@@ -29,7 +29,7 @@ from scanner.engines.checkov_runner import ENGINE, CheckovResult
 CHECK_ID_PREFIX = "checkov."
 # A managed resource's address, optionally inside modules: `module.a.aws_s3_bucket.logs`. Not
 # `data.x.y`, `provider.aws` or `module.a` (no underscore in those first words).
-_RESOURCE_ADDRESS = re.compile(r"^(module\.[^.]+\.)*([a-z][a-z0-9]*_[a-z0-9_]+)\.([^.]+)$")
+_RESOURCE_ADDRESS = re.compile(r"^(module\.[^.]+\.)*([a-z][a-z0-9]*_[a-z0-9_]+)\.([^.\[]+)$")
 _INDEX_SUFFIX = re.compile(r"\[[^\]]*\]$")
 _STATUS = {"passed": Status.PASS, "failed": Status.FAIL, "skipped": Status.SKIPPED}
 
@@ -62,6 +62,12 @@ def merge_checkov_results(
     """Mutates `comply_findings` only to attach cross-references."""
     outcome = MergeOutcome()
     index = _ResourceIndex(inventory)
+    # comply folds some blocks into others (a bucket policy into its bucket): an address absent
+    # from the inventory means "not created" only for a type comply keeps as resources of their
+    # own, i.e. one in the inventory or judged by a check. Anything else is kept, not dropped.
+    modelled_types = {resource.type for resource in inventory} | {
+        resource_type for spec in registry.checks.values() for resource_type in spec.resource_types
+    }
     unreadable = {PurePosixPath(f).as_posix() for f in unreadable_files}
     references = _comply_checks_by_checkov_id(registry)
     by_resource_check: dict[tuple[int, str], list[Finding]] = defaultdict(list)
@@ -75,7 +81,8 @@ def merge_checkov_results(
             source == "terraform"
             and resource is None
             and result.framework == "terraform"
-            and _RESOURCE_ADDRESS.match(result.resource)
+            and (address := _RESOURCE_ADDRESS.match(result.resource)) is not None
+            and address.group(2) in modelled_types
             and result.file_path not in unreadable
         ):
             outcome.dropped_not_created += 1
@@ -175,7 +182,7 @@ class _ResourceIndex:
     def find(self, result: CheckovResult) -> Resource | None:
         if result.framework == "terraform":
             folder = PurePosixPath(result.file_path).parent.as_posix()
-            return self.by_address.get((folder, result.resource))
+            return self.by_address.get((folder, _INDEX_SUFFIX.sub("", result.resource)))
         if result.framework != "kubernetes" or result.start_line is None:
             return None
         for resource in self.by_file.get(result.file_path, ()):

@@ -42,6 +42,7 @@ class CheckovResult:
     resource: str  # checkov's resource: `aws_s3_bucket.logs`, `Deployment.default.api`
     framework: str
     skip_reason: str = ""
+    absolute_path: str = ""  # checkov's `file_abs_path`, when it gives one
 
 
 def find_checkov(environ: dict[str, str] | None = None) -> Path:
@@ -86,7 +87,12 @@ def run_checkov(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> list[CheckovResult]:
     """Run checkov on `folder` and return its results; EngineError when there are none to give."""
-    command = checkov_command(executable or find_checkov(), folder, source)
+    if executable is None:
+        from scanner.engines.installs import locate  # comply's own install, as a last resort
+
+        # None: find_checkov raises the "not found" error with its advice.
+        executable = locate(ENGINE) or find_checkov()
+    command = checkov_command(executable, folder, source)
     try:
         completed = subprocess.run(  # a fixed argument list, no shell
             command,
@@ -154,6 +160,7 @@ def _result(entry: Any, outcome: str, framework: str) -> CheckovResult:
         resource=str(entry.get("resource", "")),
         framework=framework,
         skip_reason=_skip_reason(entry) if outcome == "skipped" else "",
+        absolute_path=str(entry.get("file_abs_path") or ""),
     )
 
 

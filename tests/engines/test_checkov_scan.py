@@ -37,6 +37,9 @@ CANNED = [
                 _entry("CKV_AWS_42", "aws_efs_file_system.never_created", [7, 10]),
                 # No comply check claims CKV_AWS_184: a checkov finding.
                 _entry("CKV_AWS_184", "aws_efs_file_system.plain", [3, 5], "EFS uses a CMK"),
+                # A block comply folds into another (a bucket policy into its bucket) is absent
+                # from comply's inventory although Terraform creates it: kept, not dropped.
+                _entry("CKV_AWS_70", "aws_s3_bucket_policy.logs", [20, 24]),
                 # Listed as unmapped: bears on neither framework, not reported.
                 _entry("CKV_AWS_23", "aws_sqs_queue.jobs", [12, 14]),
             ],
@@ -83,6 +86,8 @@ def test_checkov_findings_join_comply_findings_with_precedence(canned_checkov: P
     assert cmk["resource"]["id"] == efs["resource"]["id"]
     assert {"framework": "hipaa", "id": "164.312(a)(2)(iv)"} in cmk["controls"]
     assert len(cmk["fingerprint"]) == 32 and cmk["fingerprint"] != efs["fingerprint"]
+    (policy,) = findings["checkov.CKV_AWS_70"]
+    assert policy["status"] == "fail" and policy["resource"]["id"] == "aws_s3_bucket_policy.logs"
     (queue_pass,) = findings["checkov.CKV_AWS_168"]
     assert queue_pass["status"] == "pass"
     assert "checkov.CKV_AWS_23" not in findings  # unmapped
