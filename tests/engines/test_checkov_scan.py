@@ -219,3 +219,12 @@ def test_real_checkov_on_kubernetes(installed_checkov: Path) -> None:
     assert net_raw["resource"]["id"] == privileged["resource"]["id"]
     assert net_raw["location"]["file"] == "deploy.yaml"
     assert scan.exit_code == 1
+
+
+@pytest.mark.parametrize("output", ["console", "markdown", "junit", "github", "gitlab"])
+def test_every_output_format_carries_checkov_findings(canned_checkov: Path, output: str) -> None:
+    scan = run_comply_with(
+        "scan", "terraform", TERRAFORM, "--engine", "checkov", "-o", output, checkov=canned_checkov
+    )
+    assert scan.exit_code == 1, scan.stderr
+    assert "CKV_AWS_184" in scan.stdout
