@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scanner.evidence.model import AttestationRecord, BundleModel, CheckResult, FindingRecord
+from scanner.evidence.oscal_context import inventory_uuid
 from scanner.evidence.oscal_evidence import EvidenceLinks
 from scanner.evidence.oscal_fields import (
     one_line,
@@ -94,11 +95,25 @@ def check_observation(
             "props": props,
             "methods": ["TEST"],
             "origins": [{"actors": [{"type": "tool", "actor-uuid": tool_uuid}]}],
+            "subjects": _subjects(findings, model, ids),
             "relevant-evidence": relevant,
             "collected": _collected(findings, model),
             "remarks": "\n\n".join(remarks) or None,
         }
     )
+
+
+def _subjects(
+    findings: tuple[FindingRecord, ...], model: BundleModel, ids: OscalIds
+) -> list[dict[str, Any]]:
+    """The inventory items (resources of the population) the check judged."""
+    known = {(r.report, r.source, r.id) for r in model.population}
+    out: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        if (f.report, f.source, f.resource_id) in known:
+            uuid = inventory_uuid(ids, f.report, f.source, f.resource_id)
+            out.setdefault(uuid, {"subject-uuid": uuid, "type": "inventory-item"})
+    return list(out.values())
 
 
 def attestation_observation(

@@ -387,6 +387,8 @@ def test_parties_inventory_risks_and_assessment_log(
     items = result["local-definitions"]["inventory-items"]
     assert len(items) == len(model.population) > len(model.resources)  # every resource scanned
     assert len({i["uuid"] for i in items}) == len(items)
+    subjects = [s for o in result["observations"] for s in o.get("subjects", [])]
+    assert subjects and {s["subject-uuid"] for s in subjects} <= {i["uuid"] for i in items}
     failing = [f for f in model.findings if f.status == "fail"]
     assert failing and len(result["risks"]) == len(failing)
     with_remediation = [r for r in result["risks"] if r.get("remediations")]
