@@ -38,10 +38,15 @@ def chosen_engines(given: Sequence[str], config_engines: Any) -> list[str]:
     return [name for name in dict.fromkeys(names) if name != "comply"]
 
 
-def start_engines(names: Sequence[str], folder: Path, source: str) -> list[Any]:
-    """Start each second engine on `folder` now, so that it runs while comply scans."""
+def start_engines(
+    names: Sequence[str], folder: Path, source: str, *, use_cache: bool = True
+) -> list[Any]:
+    """Start each second engine on `folder` now, so that it runs while comply scans. Results are
+    cached by the content of the files (an unchanged re-run costs no checkov run)."""
     if not names:
         return []
+    from scanner.engines.checkov_cache import default_cache_dir
     from scanner.engines.checkov_engine import CheckovRun
 
-    return [CheckovRun(folder, source) for name in names if name == "checkov"]
+    cache_dir = default_cache_dir() if use_cache else None
+    return [CheckovRun(folder, source, cache_dir=cache_dir) for name in names if name == "checkov"]

@@ -96,7 +96,10 @@ def scan_terraform(
     root = path if path.is_dir() else path.parent
     # Started before comply loads, so that checkov runs while comply parses and evaluates.
     engine_runs = start_engines(
-        chosen_engines(engines, session.config.get("engines")), path, "terraform"
+        chosen_engines(engines, session.config.get("engines")),
+        path,
+        "terraform",
+        use_cache=not no_cache,
     )
     loaded = load_terraform(
         path,

@@ -19,6 +19,8 @@ from scanner.compliance.results import ScanReport
 from scanner.compliance.rollup import rollup_controls
 from scanner.core.model import Finding, ScanError
 from scanner.core.registry import Registry
+from scanner.engines import checkov_cache
+from scanner.engines.checkov_cache import file_set_key
 from scanner.engines.checkov_findings import merge_checkov_results
 from scanner.engines.checkov_mapping import MappingError, load_checkov_mapping
 from scanner.engines.checkov_runner import (
@@ -26,8 +28,10 @@ from scanner.engines.checkov_runner import (
     ENGINE,
     CheckovResult,
     EngineError,
+    find_checkov,
     run_checkov,
 )
+from scanner.engines.installs import locate
 
 ENGINES = ("comply", ENGINE)
 
@@ -42,11 +46,12 @@ class CheckovRun:
         *,
         executable: Path | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        cache_dir: Path | None = None,
     ) -> None:
         self.folder = folder
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkov")
         self._future: Future[list[CheckovResult]] = self._pool.submit(
-            run_checkov, folder, source, executable=executable, timeout=timeout
+            cached_run, folder, source, executable, timeout, cache_dir
         )
         self._pool.shutdown(wait=False)
 
@@ -87,6 +92,25 @@ class CheckovRun:
             attestations=attestations_by_control(options.attestations),
         )
         report.finished_at = datetime.now(UTC)
+
+
+def cached_run(
+    folder: Path, source: str, executable: Path | None, timeout: float, cache_dir: Path | None
+) -> list[CheckovResult]:
+    """checkov's results for this file set: from the cache when it has them, else a run."""
+    if executable is None:
+        executable = locate(ENGINE) or find_checkov()
+    if cache_dir is None:
+        return run_checkov(folder, source, executable=executable, timeout=timeout)
+    try:
+        key = file_set_key(folder, source, executable)
+    except OSError:
+        return run_checkov(folder, source, executable=executable, timeout=timeout)
+    results = checkov_cache.load(cache_dir, key)
+    if results is None:
+        results = run_checkov(folder, source, executable=executable, timeout=timeout)
+        checkov_cache.store(cache_dir, key, results)
+    return results
 
 
 def rebased(result: CheckovResult, scanned: Path, root: Path) -> CheckovResult:

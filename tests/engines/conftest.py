@@ -32,22 +32,26 @@ def fake_checkov(folder: Path, body: str) -> Path:
 
 
 def run_comply_with(
-    *args: str | Path, checkov: Path | None, cwd: Path | None = None
+    *args: str | Path,
+    checkov: Path | None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> CompletedScan:
-    env = {
+    environment = {
+        **(env or {}),
         "PATH": "/usr/bin:/bin",
         "HOME": str(REPO_ROOT / ".pytest_cache" / "home"),
         "PYTHONPATH": str(REPO_ROOT),
     }
     if checkov is not None:
-        env["COMPLY_CHECKOV"] = str(checkov)
+        environment["COMPLY_CHECKOV"] = str(checkov)
     process = subprocess.run(
         [sys.executable, "-m", "scanner", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
         timeout=600,
-        env=env,
+        env=environment,
     )
     return CompletedScan(process.returncode, process.stdout, process.stderr)
 

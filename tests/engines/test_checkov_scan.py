@@ -6,6 +6,7 @@ installed (CI: .ci/run), runs on the fixture files."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,39 @@ def test_every_output_format_carries_checkov_findings(canned_checkov: Path, outp
     )
     assert scan.exit_code == 1, scan.stderr
     assert "CKV_AWS_184" in scan.stdout
+
+
+def test_an_unchanged_file_set_reuses_checkov_results(tmp_path: Path) -> None:
+    folder = tmp_path / "infra"
+    shutil.copytree(TERRAFORM, folder)
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(CANNED), encoding="utf-8")
+    runs = tmp_path / "runs"
+    counting = fake_checkov(tmp_path, f"echo run >> '{runs}'; cat '{report}'; exit 1")
+    home = tmp_path / "cache"
+
+    def scan(*extra: str):
+        return run_comply_with(
+            "scan",
+            "terraform",
+            folder,
+            "--engine",
+            "checkov",
+            "-o",
+            "json",
+            *extra,
+            checkov=counting,
+            env={"XDG_CACHE_HOME": str(home)},
+        )
+
+    first, second = scan(), scan()
+    assert runs.read_text().count("run") == 1
+    assert _by_check(first.json()).keys() == _by_check(second.json()).keys()
+    assert "checkov.CKV_AWS_184" in _by_check(second.json())
+    (folder / "main.tf").write_text(
+        (folder / "main.tf").read_text() + "\n# a change\n", encoding="utf-8"
+    )
+    scan()
+    assert runs.read_text().count("run") == 2  # the file set changed: checkov ran again
+    scan("--no-cache")
+    assert runs.read_text().count("run") == 3  # --no-cache: neither read nor written
