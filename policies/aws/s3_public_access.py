@@ -10,7 +10,7 @@ from policies.aws.iam_policy_documents import (
     principal_is_everyone,
     statements,
 )
-from scanner.core.model import Resource, Result, is_reference, is_unknown
+from scanner.core.model import Resource, Result, UnknownValueError, is_reference, is_unknown
 from scanner.core.registry import check
 
 PUBLIC_ACCESS_BLOCK_FLAGS = (
@@ -95,7 +95,10 @@ def s3_account_public_access_blocked(account_block: Resource) -> Result:
 
 
 def _grant_is_public(grant: Any) -> bool:
-    return bool(grant.get("grantee_uri") in PUBLIC_GRANTEE_URIS)
+    uri = grant.get("grantee_uri")
+    if is_reference(uri):  # known only at apply: it may be AllUsers
+        raise UnknownValueError(f"grantee URI is the computed value {uri}")
+    return bool(uri in PUBLIC_GRANTEE_URIS)
 
 
 @check(
