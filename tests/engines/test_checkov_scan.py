@@ -265,3 +265,34 @@ def test_an_unchanged_file_set_reuses_checkov_results(tmp_path: Path) -> None:
     assert runs.read_text().count("run") == 2  # the file set changed: checkov ran again
     scan("--no-cache")
     assert runs.read_text().count("run") == 3  # --no-cache: neither read nor written
+
+
+def test_a_waiver_applies_to_a_checkov_finding(tmp_path: Path, canned_checkov: Path) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - check: checkov.CKV_AWS_184\n"
+        '    resource: "*aws_efs_file_system.plain"\n'
+        "    reason: AWS-managed key accepted for this file system\n"
+        "    approver: ciso@example.com\n"
+        "    ticket: SEC-1\n"
+        '    expires: "2099-12-31"\n',
+        encoding="utf-8",
+    )
+    scan = run_comply_with(
+        "scan",
+        "terraform",
+        TERRAFORM,
+        "--engine",
+        "checkov",
+        "--waivers",
+        waivers,
+        "-o",
+        "json",
+        checkov=canned_checkov,
+    )
+    document = scan.json()
+    (cmk,) = _by_check(document)["checkov.CKV_AWS_184"]
+    assert cmk["status"] == "skipped" and cmk["suppression"]["by"] == "waiver"
+    assert cmk["suppression"]["original_status"] == "fail"
+    assert not any("matches no check id" in w["message"] for w in document["warnings"])
