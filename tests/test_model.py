@@ -75,3 +75,14 @@ def test_get_number():
         resource(days=True).get_number("days", 1)
     with pytest.raises(UnknownValueError):
         resource(days=ComputedRef("aws_x.y.days")).get_number("days", 1)
+
+
+def test_terraform_address_drops_only_a_folder_label():
+    from scanner.core.model import terraform_address
+
+    assert terraform_address("infra/prod:aws_s3_bucket.b") == "aws_s3_bucket.b"
+    assert terraform_address("examples/terraform:module.m.aws_x.y[0]") == "module.m.aws_x.y[0]"
+    assert terraform_address("aws_s3_bucket.b") == "aws_s3_bucket.b"
+    # A colon inside an instance key is not a label.
+    assert terraform_address('aws_x.y["a:b"]') == 'aws_x.y["a:b"]'
+    assert terraform_address('infra:aws_x.y["a:b"]') == 'aws_x.y["a:b"]'

@@ -204,6 +204,8 @@ resource "aws_lb_listener" "portal_http_redirect" {
   }
 }
 
+# Deliberate gaps: an internal ALB left with the provider's defaults: no access logs, no deletion
+# protection, malformed headers forwarded to the targets.
 resource "aws_lb" "internal_tools" {
   name               = "${local.name_prefix}-internal-tools"
   load_balancer_type = "application"
@@ -231,4 +233,47 @@ resource "aws_lb_listener" "care_dashboard_http" {
     type             = "forward"
     target_group_arn = aws_lb_target_group.care_dashboard.arn
   }
+}
+
+# The public portal ALB sits behind a regional WAF web ACL (managed common rule set).
+resource "aws_wafv2_web_acl" "portal" {
+  name  = "${local.name_prefix}-portal"
+  scope = "REGIONAL"
+
+  default_action {
+    allow {}
+  }
+
+  rule {
+    name     = "aws-common"
+    priority = 1
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesCommonRuleSet"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "aws-common"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  visibility_config {
+    cloudwatch_metrics_enabled = true
+    metric_name                = "portal"
+    sampled_requests_enabled   = true
+  }
+}
+
+resource "aws_wafv2_web_acl_association" "portal" {
+  resource_arn = aws_lb.portal.arn
+  web_acl_arn  = aws_wafv2_web_acl.portal.arn
 }

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from scanner.core.model import Resource, Result, is_reference, is_unknown
+from scanner.core.model import Resource, Result, is_reference, is_unknown, terraform_address
 from scanner.core.registry import check
 
 DATA_STORES = ["aws_db_instance", "aws_rds_cluster", "aws_dynamodb_table", "aws_efs_file_system"]
@@ -60,7 +60,7 @@ def _arn_matches(store: Resource, pattern: Any) -> Maybe:
         return None
     if is_reference(pattern):
         address, _, _ = str(pattern).rpartition(".")
-        return store.source == "terraform" and address == store.id
+        return store.source == "terraform" and address == terraform_address(store.id)
     if not isinstance(pattern, str):
         return None
     if pattern == "*":

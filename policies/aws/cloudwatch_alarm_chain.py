@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policies.aws.cloudwatch_filter_patterns import Event, PatternError, compile_pattern
-from scanner.core.model import ComputedRef, Resource, Result, is_unknown
+from scanner.core.model import ComputedRef, Resource, Result, is_unknown, terraform_address
 
 _GROUP_REF = re.compile(r"((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*aws_cloudwatch_log_group\.[\w-]+)")
 _GROUP_ARN = re.compile(r"^arn:[\w-]+:logs:([\w-]*):\d*:log-group:(.+?)(?::\*)?$")
@@ -27,7 +27,7 @@ GroupKey = tuple[str, str | None, str]
 
 def address(resource: Resource) -> str:
     """A live resource's ARN, or a Terraform resource's address without the scan's label."""
-    return resource.id.rpartition(":")[2] if resource.source == "terraform" else resource.id
+    return terraform_address(resource.id) if resource.source == "terraform" else resource.id
 
 
 def _region(resource: Resource) -> str | None:

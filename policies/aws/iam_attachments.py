@@ -16,7 +16,7 @@ from typing import Any
 from policies.aws.definite_matches import definite_matches
 from policies.aws.iam import _grants_everything
 from policies.aws.iam_policy_documents import statements
-from scanner.core.model import ComputedRef, Resource, Result, is_unknown
+from scanner.core.model import ComputedRef, Resource, Result, is_unknown, terraform_address
 from scanner.core.registry import check
 
 PRINCIPAL_TYPES = ("aws_iam_user", "aws_iam_role", "aws_iam_group")
@@ -44,7 +44,7 @@ def _policy_id(arn: str) -> str:
 def _inventory_key(policy: Resource) -> str:
     """ARN for a live policy; the Terraform address (without the scan's `path:` label) else."""
     if policy.source == "terraform":
-        return policy.id.rpartition(":")[2]
+        return terraform_address(policy.id)
     return policy.id
 
 

@@ -109,6 +109,19 @@ def is_reference(value: object) -> bool:
     return isinstance(value, ComputedRef)
 
 
+def terraform_address(resource_id: str) -> str:
+    """A Terraform resource id as references write it (`module.m.aws_x.y`): without the
+    `folder:` label that a scan inside a repository, or of several root modules, puts in front.
+
+    A label is a path and never holds `[` or `"`; an instance key (`aws_x.y["a:b"]`) may hold
+    `:`, so only a colon before any key counts.
+    """
+    head, sep, rest = resource_id.partition(":")
+    if sep and "[" not in head and '"' not in head:
+        return rest
+    return resource_id
+
+
 def contains_unknown(value: object) -> bool:
     """True when the value, or anything nested in it, is Unknown."""
     if isinstance(value, Unknown):

@@ -52,8 +52,11 @@ def test_coverage_csv_counts_checks_per_source(comply):
     assert int(encryption["terraform"]) >= 5
     # Live collectors cover most encryption checks, but not every Terraform-only type.
     assert 5 <= int(encryption["aws"]) <= int(encryption["terraform"])
-    kubernetes_only = by_id[("hipaa", "164.308(a)(1)(ii)(B)")]  # requests/limits/probes
-    assert kubernetes_only["aws"] == "0" and int(kubernetes_only["kubernetes"]) >= 1
+    kubernetes_only = by_id[("soc2", "A1.1")]  # capacity: requests and limits
+    assert kubernetes_only["aws"] == "0" and kubernetes_only["terraform"] == "0"
+    assert int(kubernetes_only["kubernetes"]) >= 1
+    live_only = by_id[("soc2", "CC6.2")]  # user deregistration: unused credentials, live data only
+    assert live_only["terraform"] == "0" and int(live_only["aws"]) >= 1
     risk = by_id[("hipaa", "164.308(a)(1)(ii)(A)")]
     assert risk["automation"] == "manual" and risk["terraform"] == "0"
 

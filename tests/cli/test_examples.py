@@ -16,6 +16,12 @@ LABEL = "examples/terraform:" if (REPO_ROOT / ".git").exists() else ""
 # Every finding that is not a pass, exactly: the example's deliberate gaps, its one suppression
 # and its one unresolved variable. A change to the loader or a check that moves any of these shows.
 EXPECTED_NON_PASSING = {
+    ("fail", "backup_data_store_in_backup_plan", "aws_db_instance.reporting_replica"),
+    ("fail", "backup_data_store_in_backup_plan", "aws_dynamodb_table.portal_sessions"),
+    ("fail", "elb_application_load_balancer_invalid_headers_dropped", "aws_lb.internal_tools"),
+    ("fail", "elb_load_balancer_access_logging_enabled", "aws_lb.internal_tools"),
+    ("fail", "elb_load_balancer_deletion_protection_enabled", "aws_lb.internal_tools"),
+    ("fail", "rds_instance_cloudwatch_logs_exported", "aws_db_instance.reporting_replica"),
     ("fail", "cloudwatch_log_group_encrypted_with_kms", "aws_cloudwatch_log_group.batch_jobs"),
     ("fail", "cloudwatch_log_group_retention_365_days", "aws_cloudwatch_log_group.batch_jobs"),
     ("fail", "dynamodb_table_encrypted_with_kms", "aws_dynamodb_table.portal_sessions"),
