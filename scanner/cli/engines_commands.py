@@ -11,7 +11,7 @@ from scanner.cli.common import fail
 
 @click.group()
 def engines() -> None:
-    """Second engines (checkov): installed apart from comply, run as separate processes."""
+    """Second engines (checkov): install in their own environment, list versions."""
 
 
 @engines.command("list")

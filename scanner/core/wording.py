@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from difflib import get_close_matches
+from difflib import SequenceMatcher, get_close_matches
 
 IRREGULAR = {"entry": "entries", "policy": "policies", "is": "are", "was": "were"}
 
@@ -24,9 +24,15 @@ def did_you_mean(word: str, candidates: Iterable[str], limit: int = 3) -> str:
     pool = sorted(set(candidates))
     folded = word.casefold()
     near = [c for c in pool if c.casefold().startswith(folded) and c != word][:limit]
-    for close in get_close_matches(word, pool, n=limit, cutoff=0.6):
-        if close not in near and len(near) < limit:
-            near.append(close)
+    close = get_close_matches(word, pool, n=limit, cutoff=0.6)
+    if close:
+        # Only matches about as close as the best: a typo's real id, not a distant look-alike
+        # that shares `_enabled`.
+        best = SequenceMatcher(None, word, close[0]).ratio()
+        close = [c for c in close if SequenceMatcher(None, word, c).ratio() >= best - 0.1]
+    for candidate in close:
+        if candidate not in near and len(near) < limit:
+            near.append(candidate)
     if not near:
         return ""
     return " (did you mean " + ", ".join(repr(c) for c in near) + "?)"
