@@ -109,17 +109,21 @@ def is_reference(value: object) -> bool:
     return isinstance(value, ComputedRef)
 
 
-def terraform_address(resource_id: str) -> str:
-    """A Terraform resource id as references write it (`module.m.aws_x.y`): without the
-    `folder:` label that a scan inside a repository, or of several root modules, puts in front.
-
-    A label is a path and never holds `[` or `"`; an instance key (`aws_x.y["a:b"]`) may hold
-    `:`, so only a colon before any key counts.
+def split_root_label(resource_id: str) -> tuple[str, str]:
+    """`infra:aws_s3_bucket.logs` -> ("infra", "aws_s3_bucket.logs"); a bare Terraform address
+    -> ("", address). The `folder:` label comes from a scan inside a repository, or of several
+    root modules. A label is a path and never holds `[` or `"`; an instance key
+    (`aws_x.y["a:b"]`) may hold `:`, so only a colon before any key counts.
     """
-    head, sep, rest = resource_id.partition(":")
-    if sep and "[" not in head and '"' not in head:
-        return rest
-    return resource_id
+    label, colon, address = resource_id.partition(":")
+    if not colon or "[" in label or '"' in label:
+        return "", resource_id
+    return label, address
+
+
+def terraform_address(resource_id: str) -> str:
+    """A Terraform resource id as references write it (`module.m.aws_x.y`): without its label."""
+    return split_root_label(resource_id)[1]
 
 
 def contains_unknown(value: object) -> bool:

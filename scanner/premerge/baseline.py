@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.compliance.results import BaselineComparison, BaselineEntry
 from scanner.core.json_files import JsonFileError, load_json_file
-from scanner.core.model import Finding, Status, fingerprint
+from scanner.core.model import Finding, Status, fingerprint, split_root_label
 from scanner.core.wording import plural
 
 BASELINE_VERSION = 1
@@ -100,16 +100,6 @@ def load_baseline(path: Path) -> list[BaselineEntry]:
         raise BaselineError(f"{path}: malformed failure entry ({exc})") from exc
 
 
-def _root_label(resource_id: str) -> tuple[str, str]:
-    """`infra:aws_s3_bucket.logs` -> ("infra", "aws_s3_bucket.logs"); a bare Terraform address
-    -> ("", address). The label is a folder path, so it holds no `[` or `"` (an instance key such
-    as `aws_x.y["a:b"]` may hold a colon, after its first bracket)."""
-    label, colon, address = resource_id.partition(":")
-    if not colon or "[" in label or '"' in label:
-        return "", resource_id
-    return label, address
-
-
 def _labels_compatible(one: str, other: str) -> bool:
     """Two root-module labels may name the same folder seen from different scan roots when one
     is a path suffix of the other (`infra` and `envs/prod/infra`; "" is the scanned folder)."""
@@ -160,14 +150,14 @@ def compare(
 def _relocated_match(
     entry: BaselineEntry, failing: list[Finding], taken: set[str]
 ) -> Finding | None:
-    label, address = _root_label(entry.resource_id)
+    label, address = split_root_label(entry.resource_id)
     candidates = []
     for finding in failing:
         if finding.check_id != entry.check_id or finding.fingerprint in taken:
             continue
         if finding.resource.source != "terraform":
             continue
-        other_label, other_address = _root_label(finding.resource.id)
+        other_label, other_address = split_root_label(finding.resource.id)
         if other_address == address and _labels_compatible(label, other_label):
             candidates.append(finding)
     unique = {f.fingerprint for f in candidates}
