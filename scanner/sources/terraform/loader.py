@@ -272,21 +272,22 @@ class _Loader:
         resolved: list[ResolvedResource] = []
         emit_resources(instance, self._find_skips, self.errors, resolved)
         resources = fold_resources(resolved, self.warnings.append)
-        label = self._root_label(root_dir)
+        label = root_label(root_dir, self.id_root, self.root)
         if label:  # `infra:aws_s3_bucket.logs`: which root module, whatever the scan started from
             for resource in resources:
                 resource.id = f"{label}:{resource.id}"
         return resources
 
-    def _root_label(self, root_dir: Path) -> str:
-        """The root module's folder relative to the id root (else the scanned folder); "" for
-        the base folder itself."""
-        here = Path(os.path.realpath(root_dir))
-        for base in (self.id_root, self.root):
-            if base is None:
-                continue
-            label = relative_name(here, Path(os.path.realpath(base)))
-            if label == ".." or label.startswith("../"):
-                continue  # outside this base: try the next one
-            return "" if label == "." else label
-        return ""
+
+def root_label(root_dir: Path, *bases: Path | None) -> str:
+    """The root module's folder relative to the first base that holds it (the id root, then
+    the scanned folder); "" for a base folder itself or when no base holds it."""
+    here = Path(os.path.realpath(root_dir))
+    for base in bases:
+        if base is None:
+            continue
+        label = relative_name(here, Path(os.path.realpath(base)))
+        if label == ".." or label.startswith("../"):
+            continue  # outside this base: try the next one
+        return "" if label == "." else label
+    return ""

@@ -19,7 +19,7 @@ from typing import Any
 from scanner.core.model import ComputedRef, Location, Resource, ScanError, ScanWarning, is_unknown
 from scanner.sources.terraform.files import read_source, relative_name
 from scanner.sources.terraform.fold import COMPANIONS, TYPE_ALIASES, fold_resources
-from scanner.sources.terraform.loader import TerraformLoadResult
+from scanner.sources.terraform.loader import TerraformLoadResult, root_label
 from scanner.sources.terraform.plan_config import (
     ConfigFiles,
     PlanConfiguration,
@@ -81,18 +81,11 @@ def load_terraform_plan(
     except Exception as exc:  # last line of defence: report, never crash the scan
         builder.errors.append(ScanError(rel, f"internal error: {type(exc).__name__}: {exc}"))
         resources = []
-    label = _root_label(root, id_root)
+    label = root_label(root, id_root)
     for resource in resources if label else []:
         resource.id = f"{label}:{resource.id}"
     context = {"terraform_plan": builder.summary()}
     return TerraformLoadResult(resources, builder.errors, builder.warnings, builder.files, context)
-
-
-def _root_label(root: Path, id_root: Path | None) -> str:
-    if id_root is None:
-        return ""
-    label = relative_name(Path(os.path.realpath(root)), Path(os.path.realpath(id_root)))
-    return "" if label == "." or label == ".." or label.startswith("../") else label
 
 
 class _PlanLoader:
