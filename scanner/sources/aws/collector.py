@@ -164,6 +164,7 @@ def call_optional(
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+_K = TypeVar("_K")
 
 
 def fan_out(recorder: CallRecorder, function: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
@@ -178,6 +179,15 @@ def fan_out(recorder: CallRecorder, function: Callable[[_T], _R], items: Iterabl
         mapped: list[_R] = own(function, list(items))
         return mapped
     return [function(item) for item in items]
+
+
+def fan_out_by_key(
+    recorder: CallRecorder, function: Callable[[_K], _R], keys: Iterable[_K]
+) -> dict[_K, _R]:
+    """`{key: function(key)}` for per-resource calls (describe each listed item), run as
+    `fan_out` runs them; the keys' order is kept, so snapshots stay byte-identical."""
+    listed = list(keys)
+    return dict(zip(listed, fan_out(recorder, function, listed), strict=True))
 
 
 def parse_policy(value: Any) -> dict[str, Any] | Unknown | None:

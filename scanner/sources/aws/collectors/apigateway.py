@@ -17,7 +17,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -29,12 +29,12 @@ def collect(
     apigateway = clients("apigateway", region)
     apis = recorder.paginate(apigateway, "get_rest_apis", "items")
     ids = [a["id"] for a in apis] if isinstance(apis, list) else []
-    stages = fan_out(
+    stages = fan_out_by_key(
         recorder, lambda api_id: recorder.call(apigateway, "get_stages", restApiId=api_id), ids
     )
     return {
         "rest_apis": apis,
-        "stages": dict(zip(ids, stages, strict=True)),
+        "stages": stages,
         "domain_names": recorder.paginate(apigateway, "get_domain_names", "items"),
     }
 

@@ -19,6 +19,7 @@ from scanner.sources.aws.collector import (
     Collector,
     RawService,
     fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -38,7 +39,7 @@ def collect(
     backup = clients("backup", region)
     plans = recorder.paginate(backup, "list_backup_plans", "BackupPlansList")
     plan_ids = [p["BackupPlanId"] for p in plans] if isinstance(plans, list) else []
-    listed = fan_out(
+    listed = fan_out_by_key(
         recorder,
         lambda plan_id: recorder.paginate(
             backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id
@@ -47,7 +48,7 @@ def collect(
     )
     pairs = [
         (plan_id, s["SelectionId"])
-        for plan_id, found in zip(plan_ids, listed, strict=True)
+        for plan_id, found in listed.items()
         if isinstance(found, list)
         for s in found
     ]
@@ -65,16 +66,18 @@ def collect(
         else set()
     )
     kms = clients("kms", region) if keys else None
-    described = fan_out(recorder, lambda key: recorder.call(kms, "describe_key", KeyId=key), keys)
+    described = fan_out_by_key(
+        recorder, lambda key: recorder.call(kms, "describe_key", KeyId=key), keys
+    )
     return {
         "plans": plans,
-        "selection_lists": dict(zip(plan_ids, listed, strict=True)),
+        "selection_lists": listed,
         "selections": [
             {"plan_id": p, "selection_id": s, "response": r}
             for (p, s), r in zip(pairs, selections, strict=True)
         ],
         "vaults": vaults,
-        "vault_keys": dict(zip(keys, described, strict=True)),
+        "vault_keys": described,
     }
 
 

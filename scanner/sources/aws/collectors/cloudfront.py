@@ -16,7 +16,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     unknown_from,
 )
 
@@ -41,12 +41,12 @@ def collect(
             break
         params = {"Marker": body["NextMarker"]}
     ids = [s["Id"] for s in summaries] if isinstance(listing, list) else []
-    configs = fan_out(
+    configs = fan_out_by_key(
         recorder,
         lambda dist_id: recorder.call(cloudfront, "get_distribution_config", Id=dist_id),
         ids,
     )
-    return {"distributions": listing, "configs": dict(zip(ids, configs, strict=True))}
+    return {"distributions": listing, "configs": configs}
 
 
 def _items(container: Any) -> list[Any]:

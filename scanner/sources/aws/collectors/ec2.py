@@ -16,7 +16,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -45,7 +45,7 @@ def collect(
         return recorder.paginate(ec2, operation, result_key)
 
     keys = sorted(_CALLS)
-    data: dict[str, Any] = dict(zip(keys, fan_out(recorder, run, keys), strict=True))
+    data: dict[str, Any] = fan_out_by_key(recorder, run, keys)
     data["partition"] = ec2.meta.partition
     return data
 

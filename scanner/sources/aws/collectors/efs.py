@@ -17,7 +17,7 @@ from scanner.sources.aws.collector import (
     Collector,
     RawService,
     call_optional,
-    fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -29,14 +29,14 @@ def collect(
     efs = clients("efs", region)
     systems = recorder.paginate(efs, "describe_file_systems", "FileSystems")
     ids = [s["FileSystemId"] for s in systems] if isinstance(systems, list) else []
-    policies = fan_out(
+    policies = fan_out_by_key(
         recorder,
         lambda fs_id: call_optional(
             recorder, efs, "describe_backup_policy", ("PolicyNotFound",), FileSystemId=fs_id
         ),
         ids,
     )
-    return {"file_systems": systems, "backup_policies": dict(zip(ids, policies, strict=True))}
+    return {"file_systems": systems, "backup_policies": policies}
 
 
 def backup_policy(response: Any, recorded: bool) -> list[dict[str, Any]] | Unknown:

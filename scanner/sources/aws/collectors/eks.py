@@ -11,7 +11,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -35,8 +35,10 @@ def collect(
     eks = clients("eks", region)
     names = recorder.paginate(eks, "list_clusters", "clusters")
     listed = names if isinstance(names, list) else []
-    described = fan_out(recorder, lambda n: recorder.call(eks, "describe_cluster", name=n), listed)
-    return {"clusters": names, "describe_cluster": dict(zip(listed, described, strict=True))}
+    described = fan_out_by_key(
+        recorder, lambda n: recorder.call(eks, "describe_cluster", name=n), listed
+    )
+    return {"clusters": names, "describe_cluster": described}
 
 
 def _encryption_config(cluster: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from scanner.sources.aws.collector import (
     Collector,
     RawService,
     fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -223,12 +224,12 @@ def collect_classic(
     # Listeners come inline in DescribeLoadBalancers; access logging needs the attributes call.
     balancers = recorder.paginate(elb, "describe_load_balancers", "LoadBalancerDescriptions")
     names = [b["LoadBalancerName"] for b in balancers] if isinstance(balancers, list) else []
-    attributes = fan_out(
+    attributes = fan_out_by_key(
         recorder,
         lambda name: recorder.call(elb, "describe_load_balancer_attributes", LoadBalancerName=name),
         names,
     )
-    return {"load_balancers": balancers, "attributes": dict(zip(names, attributes, strict=True))}
+    return {"load_balancers": balancers, "attributes": attributes}
 
 
 def classic_access_logs(response: Any, recorded: bool) -> list[dict[str, Any]] | Unknown:

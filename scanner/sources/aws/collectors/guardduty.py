@@ -11,7 +11,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -23,10 +23,10 @@ def collect(
     guardduty = clients("guardduty", region)
     ids = recorder.paginate(guardduty, "list_detectors", "DetectorIds")
     listed = ids if isinstance(ids, list) else []
-    detectors = fan_out(
+    detectors = fan_out_by_key(
         recorder, lambda i: recorder.call(guardduty, "get_detector", DetectorId=i), listed
     )
-    return {"detector_ids": ids, "detectors": dict(zip(listed, detectors, strict=True))}
+    return {"detector_ids": ids, "detectors": detectors}
 
 
 def _attributes(response: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     parse_policy,
     unknown_from,
 )
@@ -58,7 +58,7 @@ def collect(
         return entry
 
     arns = [key["KeyArn"] for key in keys] if isinstance(keys, list) else []
-    details = dict(zip(arns, fan_out(recorder, one_key, arns), strict=True))
+    details = fan_out_by_key(recorder, one_key, arns)
     return {"keys": keys, "key_details": details}
 
 

@@ -17,7 +17,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     unknown_from,
 )
 
@@ -109,7 +109,7 @@ def collect(
         rds, "describe_db_snapshots", "DBSnapshots", SnapshotType="manual"
     )
     names = [s["DBSnapshotIdentifier"] for s in snapshots] if isinstance(snapshots, list) else []
-    responses = fan_out(
+    responses = fan_out_by_key(
         recorder,
         lambda name: recorder.call(
             rds, "describe_db_snapshot_attributes", DBSnapshotIdentifier=name
@@ -120,7 +120,7 @@ def collect(
         "db_instances": recorder.paginate(rds, "describe_db_instances", "DBInstances"),
         "db_clusters": recorder.paginate(rds, "describe_db_clusters", "DBClusters"),
         "db_snapshots": snapshots,
-        "db_snapshot_attributes": dict(zip(names, responses, strict=True)),
+        "db_snapshot_attributes": responses,
     }
 
 

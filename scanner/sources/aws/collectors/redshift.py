@@ -16,7 +16,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -28,12 +28,12 @@ def collect(
     redshift = clients("redshift", region)
     clusters = recorder.paginate(redshift, "describe_clusters", "Clusters")
     names = [c["ClusterIdentifier"] for c in clusters] if isinstance(clusters, list) else []
-    statuses = fan_out(
+    statuses = fan_out_by_key(
         recorder,
         lambda name: recorder.call(redshift, "describe_logging_status", ClusterIdentifier=name),
         names,
     )
-    return {"clusters": clusters, "logging_status": dict(zip(names, statuses, strict=True))}
+    return {"clusters": clusters, "logging_status": statuses}
 
 
 def logging_block(response: Any, recorded: bool) -> list[dict[str, Any]] | Unknown:

@@ -15,7 +15,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     partition_for,
     unknown_from,
 )
@@ -29,14 +29,14 @@ def collect(
     sagemaker = clients("sagemaker", region)
     listed = recorder.paginate(sagemaker, "list_notebook_instances", "NotebookInstances")
     names = [n["NotebookInstanceName"] for n in listed] if isinstance(listed, list) else []
-    described = fan_out(
+    described = fan_out_by_key(
         recorder,
         lambda name: recorder.call(
             sagemaker, "describe_notebook_instance", NotebookInstanceName=name
         ),
         names,
     )
-    return {"notebook_instances": listed, "described": dict(zip(names, described, strict=True))}
+    return {"notebook_instances": listed, "described": described}
 
 
 def _attributes(name: str, response: Any) -> dict[str, Any]:

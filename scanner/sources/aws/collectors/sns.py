@@ -11,7 +11,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     parse_policy,
     unknown_from,
 )
@@ -23,12 +23,12 @@ def collect(
     sns = clients("sns", region)
     topics = recorder.paginate(sns, "list_topics", "Topics")
     arns = [topic["TopicArn"] for topic in topics] if isinstance(topics, list) else []
-    attributes = fan_out(
+    attributes = fan_out_by_key(
         recorder, lambda arn: recorder.call(sns, "get_topic_attributes", TopicArn=arn), arns
     )
     return {
         "topics": topics,
-        "attributes": dict(zip(arns, attributes, strict=True)),
+        "attributes": attributes,
         # One region-wide listing (100 a page) instead of ListSubscriptionsByTopic per topic;
         # GetTopicAttributes' SubscriptionsConfirmed would be free, but counts only.
         "subscriptions": recorder.paginate(sns, "list_subscriptions", "Subscriptions"),

@@ -12,7 +12,7 @@ from scanner.sources.aws.collector import (
     ClientFactory,
     Collector,
     RawService,
-    fan_out,
+    fan_out_by_key,
     parse_policy,
     partition_for,
     unknown_from,
@@ -25,14 +25,14 @@ def collect(
     sqs = clients("sqs", region)
     urls = recorder.paginate(sqs, "list_queues", "QueueUrls")
     listed = urls if isinstance(urls, list) else []
-    attributes = fan_out(
+    attributes = fan_out_by_key(
         recorder,
         lambda url: recorder.call(
             sqs, "get_queue_attributes", QueueUrl=url, AttributeNames=["All"]
         ),
         listed,
     )
-    return {"queue_urls": urls, "attributes": dict(zip(listed, attributes, strict=True))}
+    return {"queue_urls": urls, "attributes": attributes}
 
 
 def _flag(value: Any) -> bool:
