@@ -33,6 +33,18 @@ def _aws_managed_name(arn: str) -> str | None:
     return None
 
 
+def _aws_managed_name_of_template(text: str) -> str | None:
+    """`arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess` (or the
+    same through a local) -> `ReadOnlyAccess`: module code builds AWS-managed ARNs with the
+    partition known only at apply, but the account `aws` and the name are literal, and a policy
+    name is unique in its account whatever the path. A name holding an interpolation stays
+    undecided (None)."""
+    head, slash, name = text.rpartition("/")
+    if not slash or not name or any(c in name for c in "${}"):
+        return None
+    return name if ":iam::aws:policy" in head else None
+
+
 def _policy_id(arn: str) -> str:
     """The inventory id of the policy an ARN names: the ARN itself (live), or the Terraform
     address of `aws_iam_policy.x.arn`."""
@@ -53,7 +65,10 @@ def _verdict_of_attachment(arn: Any, policies: dict[str, Resource]) -> tuple[str
     if is_unknown(arn) or not isinstance(arn, str):
         reason = arn.reason if is_unknown(arn) else repr(arn)
         return "unknown", f"an attached policy ARN is unknown: {reason}"
-    name = None if isinstance(arn, ComputedRef) else _aws_managed_name(arn)
+    if isinstance(arn, ComputedRef):
+        name = _aws_managed_name_of_template(arn)
+    else:
+        name = _aws_managed_name(arn)
     if name is not None:
         if name in ADMIN_AWS_MANAGED_POLICIES:
             return "admin", f"AWS-managed {name}"
