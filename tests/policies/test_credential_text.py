@@ -6,7 +6,7 @@ import re
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from policies.kubernetes.credential_text import (
@@ -88,16 +88,22 @@ def test_any_plain_password_under_a_password_name_is_a_credential(value: str) ->
     assert is_literal_credential(value, "DB_PASSWORD")
 
 
-@given(st.text(alphabet=string.ascii_letters + string.digits, min_size=6, max_size=40))
-def test_messages_never_contain_the_value(value: str) -> None:
-    config_map = Resource(
+def _config_map_holding(value: str) -> Resource:
+    return Resource(
         type="kubernetes_config_map",
         id="ConfigMap/default/app",
         source="kubernetes",
         location=Location(file="app.yaml"),
         attributes={"data": {"DB_PASSWORD": value, "app.ini": f"password = {value}\n"}},
     )
-    result = k8s_config_map_no_secrets(config_map)
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits, min_size=6, max_size=40))
+def test_messages_never_contain_the_value(value: str) -> None:
+    # A value that is a word of the check's own wording ("Config" in "ConfigMap") proves nothing.
+    wording = k8s_config_map_no_secrets(_config_map_holding("Zq7Xw9Vt3Kp")).message
+    assume(value not in wording)
+    result = k8s_config_map_no_secrets(_config_map_holding(value))
     if not value.isdigit():
         assert result.status.value == "fail"
     assert value not in result.message.replace("DB_PASSWORD", "").replace("app.ini", "")
