@@ -19,9 +19,19 @@ from tests.conftest import REPO_ROOT, CompletedScan
 
 NOBODY = 65534
 
+
+def _others_can_reach(path: Path) -> bool:
+    """Every folder from / down to `path` is searchable by others (a checkout or virtualenv
+    under a 0700 folder, such as a `mktemp -d` clone, cannot be run as nobody)."""
+    return all(os.stat(folder).st_mode & 0o001 for folder in [*path.parents, path])
+
+
 needs_setpriv = pytest.mark.skipif(
-    os.geteuid() != 0 or shutil.which("setpriv") is None,
-    reason="needs root and setpriv to run a child process as nobody",
+    os.geteuid() != 0
+    or shutil.which("setpriv") is None
+    or not _others_can_reach(REPO_ROOT)
+    or not _others_can_reach(Path(sys.executable).parent),
+    reason="needs root, setpriv, and a checkout and Python that nobody can reach",
 )
 
 
