@@ -9,6 +9,11 @@ import click
 
 from scanner import __version__
 from scanner.cli.common import fail, framework_dir_option, load_policies, policy_options
+from scanner.cli.evidence_context import (
+    effective_configuration,
+    export_operator,
+    system_description,
+)
 from scanner.compliance.attestations import AttestationError, load_attestations
 from scanner.compliance.waivers import WaiverError, load_waivers
 from scanner.core.control_chars import neutralise_controls
@@ -32,7 +37,6 @@ from scanner.evidence.manifest import SigningError
 from scanner.evidence.model import ModelInputs, build_model
 from scanner.evidence.oscal import OscalError
 from scanner.evidence.responses import load_responses
-from scanner.evidence.system import SystemDescription, parse_system
 from scanner.evidence.text_safety import dump_json
 from scanner.evidence.verify import BundleReadError, verify_bundle
 
@@ -183,7 +187,7 @@ def export(
                 document.document
             )
         inputs.attachments = attachments
-        inputs.system = _system_description()
+        inputs.system = system_description()
         if responses_path is not None:
             inputs.responses = load_responses(responses_path)
             carried, _ = carry_file(responses_path.read_bytes())
@@ -203,8 +207,8 @@ def export(
                 "waivers": waivers_path.name if waivers_path else None,
                 "templates": "custom, with bundled fallback" if templates else "bundled",
                 "pdf": pdf,
-                "operator": _operator(),
-                "configuration": _effective_configuration(),
+                "operator": export_operator(),
+                "configuration": effective_configuration(),
             },
         )
         files = bundle_files(model, options)
@@ -214,41 +218,6 @@ def export(
     summary = ", ".join(f"{n} {state}" for state, n in model.control_summary.items() if n)
     click.echo(f"wrote {plural(len(files), 'file')} to {out}")
     click.echo(f"{model.framework_name}: {len(model.controls)} controls ({summary})")
-
-
-def _operator() -> dict[str, str | None]:
-    """Who exported: the CI run's URL when there is one, and the user and host."""
-    from scanner.history.operator import current_operator
-
-    operator = current_operator()
-    return {"user": operator.user, "host": operator.host, "ci_run_url": operator.ci_run_url}
-
-
-def _effective_configuration() -> dict[str, object]:
-    """The .comply.yaml in effect (found from the working directory), secrets redacted later by
-    the bundle's JSON writer."""
-    from scanner.premerge.config import ConfigError, describe, find_config
-
-    try:
-        config = find_config(None, Path.cwd())
-    except ConfigError as exc:
-        fail(str(exc))
-    plain = describe(config, config.values)
-    file = plain.get("config_file")
-    plain["config_file"] = Path(file).name if file else None  # the name, not this machine's path
-    return plain
-
-
-def _system_description() -> SystemDescription | None:
-    """`system:` of the .comply.yaml found from the working directory, if any."""
-    from scanner.premerge.config import ConfigError, find_config
-
-    try:
-        config = find_config(None, Path.cwd())
-    except ConfigError as exc:
-        fail(str(exc))
-    value = config.get("system")
-    return parse_system(value, f"{config.path}: system") if value is not None else None
 
 
 @evidence.command("verify")

@@ -14,6 +14,7 @@ import click
 
 from scanner import __version__
 from scanner.cli.common import fail
+from scanner.cli.evidence_context import system_description
 from scanner.cli.history_commands import _store_value
 from scanner.compliance.catalog import Catalog
 from scanner.core.registry import Registry
@@ -108,6 +109,7 @@ def export_period(
             end=end,
             cadence=every,
             tool_version=__version__,
+            system=system_description(),
         )
         files = period_files(
             model,

@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from scanner.compliance.attestations import attestations_by_control, best_attestation
-from scanner.compliance.catalog import Scope
 from scanner.compliance.coverage import coverage_rows
 from scanner.core.redaction import redaction_rules
 from scanner.evidence.control_rollup import (
@@ -21,7 +19,6 @@ from scanner.evidence.control_rollup import (
     control_record,
     waiver_records,
 )
-from scanner.evidence.errors import EvidenceError
 from scanner.evidence.model import (
     BUNDLE_FORMAT_VERSION,
     BundleModel,
@@ -40,7 +37,12 @@ from scanner.evidence.report_records import (
     resource_key,
     resource_records,
 )
-from scanner.evidence.system import SystemDescription
+from scanner.evidence.system import (
+    SystemDescription,
+    check_not_applicable,
+    export_scope,
+    not_applicable_reason,
+)
 
 
 def build_model(inputs: ModelInputs) -> BundleModel:
@@ -52,9 +54,9 @@ def build_model(inputs: ModelInputs) -> BundleModel:
     generated_at = max(r.finished_at for r in reports)
     today = date.fromisoformat(generated_at[:10])
     system = inputs.system
-    scope = Scope(frameworks=(inputs.framework,), categories=system.categories if system else ())
+    scope = export_scope(inputs.framework, system)
     controls = inputs.catalog.controls(scope)
-    _check_not_applicable(inputs, controls)
+    check_not_applicable(system, inputs.catalog)
     mapped = {check for control in controls for check in control.checks}
     resolved = {inputs.registry.resolve(c) or c for c in mapped}
 
@@ -176,31 +178,15 @@ def build_model(inputs: ModelInputs) -> BundleModel:
     )
 
 
-def _check_not_applicable(inputs: ModelInputs, controls: list[Any]) -> None:
-    """Every control marked not applicable must exist: a typo must not leave one unmarked."""
-    if inputs.system is None:
-        return
-    known = {(c.framework, c.id) for c in inputs.catalog.controls()}
-    for entry in inputs.system.not_applicable:
-        if (entry.framework, entry.control) not in known:
-            raise EvidenceError(
-                f".comply.yaml: system: not_applicable: no control "
-                f"{entry.framework}:{entry.control} in the catalog"
-            )
-
-
 def _decided_not_applicable(
     record: ControlRecord, system: SystemDescription | None
 ) -> ControlRecord:
     """A control the system's owners marked not applicable, with their justification and approver:
     shown as such, never as incomplete. Failing findings are still listed and said."""
-    entry = system.not_applicable_of(record.framework, record.id) if system else None
-    if entry is None:
-        return record
-    reason = f"not applicable: {entry.justification} (approved by {entry.approver})"
-    if record.counts.get("fail"):
-        reason += f"; note: {record.counts['fail']} failing finding(s) of its checks"
-    return replace(record, status="not_applicable", reason=reason)
+    fails = record.counts.get("fail")
+    failing = f"{fails} failing finding(s)" if fails else ""
+    reason = not_applicable_reason(system, record.framework, record.id, failing)
+    return record if reason is None else replace(record, status="not_applicable", reason=reason)
 
 
 def _remediations(inputs: ModelInputs, findings: list[FindingRecord]) -> dict[str, str]:

@@ -29,9 +29,15 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from scanner.compliance.catalog import Catalog, Scope
+from scanner.compliance.catalog import Catalog
 from scanner.core.registry import Registry
 from scanner.evidence.errors import EvidenceError
+from scanner.evidence.system import (
+    SystemDescription,
+    check_not_applicable,
+    export_scope,
+    not_applicable_reason,
+)
 
 GRACE = 0.10
 _CADENCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
@@ -111,10 +117,17 @@ class ControlPeriod:
     runs: int
     satisfied_runs: int
     exceptions: tuple[ExceptionEpisode, ...]
+    # Marked not applicable in `system:` (justification, approver): every run says so.
+    not_applicable: str | None = None
+
+    @property
+    def judged_runs(self) -> int:
+        """Runs in which the automated part counts: none for manual or not applicable controls."""
+        return self.runs if self.checks and self.not_applicable is None else 0
 
     @property
     def share_satisfied(self) -> float | None:
-        judged = self.runs if self.checks else 0
+        judged = self.judged_runs
         return round(self.satisfied_runs / judged, 4) if judged else None
 
 
@@ -130,6 +143,7 @@ class PeriodModel:
     controls: tuple[ControlPeriod, ...]
     gaps: tuple[Gap, ...]
     tool_version: str
+    system: SystemDescription | None = None
 
 
 def _run_status(statuses: Counter[str]) -> str:
@@ -213,7 +227,10 @@ def build_period(
     end: datetime,
     cadence: timedelta,
     tool_version: str,
+    system: SystemDescription | None = None,
 ) -> PeriodModel:
+    """The period's runs per control; `system` scopes the controls (SOC 2 categories) and marks
+    those not applicable, as the point-in-time export does."""
     if end <= start:
         raise EvidenceError(f"the period ends ({iso(end)}) before it starts ({iso(start)})")
     ordered = sorted(runs, key=lambda r: (r.started_at, r.run_id))
@@ -223,8 +240,9 @@ def build_period(
         for run in complete
     }
     episodes = _episodes(complete, rows)
+    check_not_applicable(system, catalog)
     controls = []
-    for control in catalog.controls(Scope(frameworks=(framework,))):
+    for control in catalog.controls(export_scope(framework, system)):
         checks = {registry.resolve(c) or c for c in control.checks} | set(control.checks)
         statuses = []
         for run in complete:
@@ -232,6 +250,11 @@ def build_period(
                 str(f["status"]) for (check, _), f in rows[run.run_id].items() if check in checks
             )
             statuses.append(_run_status(counts) if control.checks else "manual")
+        exceptions = tuple(e for e in episodes if e.check_id in checks)
+        failing = f"{len(exceptions)} exception(s)" if exceptions else ""
+        decided = not_applicable_reason(system, control.framework, control.id, failing)
+        if decided is not None:
+            statuses = ["not_applicable"] * len(statuses)
         controls.append(
             ControlPeriod(
                 framework=control.framework,
@@ -242,7 +265,8 @@ def build_period(
                 statuses=tuple(statuses),
                 runs=len(complete),
                 satisfied_runs=statuses.count("satisfied"),
-                exceptions=tuple(e for e in episodes if e.check_id in checks),
+                exceptions=exceptions,
+                not_applicable=decided,
             )
         )
     return PeriodModel(
@@ -256,4 +280,5 @@ def build_period(
         controls=tuple(controls),
         gaps=tuple(_gaps(complete, start, end, cadence)),
         tool_version=tool_version,
+        system=system,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,8 @@ def _control(control: ControlPeriod, runs: tuple[PeriodRun, ...]) -> dict[str, A
         "title": control.title,
         "automation": control.automation,
         "checks": list(control.checks),
-        "runs": control.runs if control.checks else 0,
+        "runs": control.judged_runs,
+        "not_applicable": control.not_applicable,
         "satisfied_runs": control.satisfied_runs,
         "share_satisfied": control.share_satisfied,
         "timeline": [
@@ -130,6 +132,7 @@ def period_files(
                 "framework": period.framework,
                 "period": {"start": period.start, "end": period.end},
                 "cadence_hours": period.cadence_hours,
+                "system": asdict(period.system) if period.system else None,
                 "gaps": [{"start": g.start, "end": g.end, "hours": g.hours} for g in period.gaps],
                 "controls": [_control(c, period.runs) for c in period.controls],
             }

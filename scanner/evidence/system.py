@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.compliance.catalog import Catalog, Scope
 from scanner.evidence.errors import EvidenceError
 
 LIST_FIELDS = (
@@ -138,3 +139,40 @@ def parse_system(value: Any, where: str = ".comply.yaml: system") -> SystemDescr
         not_applicable=_not_applicable(value.get("not_applicable"), f"{where}: not_applicable"),
         **lists,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What both exports (point in time and period) do with the system description
+
+
+def export_scope(framework: str, system: SystemDescription | None) -> Scope:
+    """The controls a bundle of `framework` covers: for SOC 2 only the in-scope categories."""
+    return Scope(frameworks=(framework,), categories=system.categories if system else ())
+
+
+def check_not_applicable(system: SystemDescription | None, catalog: Catalog) -> None:
+    """Every control marked not applicable must exist: a typo must not leave one unmarked."""
+    if system is None:
+        return
+    known = {(c.framework, c.id) for c in catalog.controls()}
+    for entry in system.not_applicable:
+        if (entry.framework, entry.control) not in known:
+            raise EvidenceError(
+                f".comply.yaml: system: not_applicable: no control "
+                f"{entry.framework}:{entry.control} in the catalog"
+            )
+
+
+def not_applicable_reason(
+    system: SystemDescription | None, framework: str, control_id: str, failing: str = ""
+) -> str | None:
+    """Why a control the system's owners marked not applicable is so (justification and
+    approver), or None when it is not marked. `failing` ("2 failing findings") is said too:
+    a decision never hides what the checks found."""
+    entry = system.not_applicable_of(framework, control_id) if system else None
+    if entry is None:
+        return None
+    reason = f"not applicable: {entry.justification} (approved by {entry.approver})"
+    if failing:
+        reason += f"; note: {failing} of its checks"
+    return reason

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scanner.history.store import HistoryStore
 from tests.history.factories import F, night, report
@@ -36,14 +37,18 @@ STORY = {
 }
 
 
-def comply(*args: object) -> subprocess.CompletedProcess[str]:
+def comply(*args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scanner", *map(str, args)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         timeout=300,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT / ".pytest_cache" / "home")},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(ROOT / ".pytest_cache" / "home"),
+            "PYTHONPATH": str(ROOT),
+        },
     )
 
 
@@ -55,10 +60,12 @@ def fill(store_url: str) -> None:
         start(store, report([F(CHECK, "crb.bad", "pass")], started=night(4)), run_id="night-4")
 
 
-def export(store_url: str, out: Path, *extra: object) -> subprocess.CompletedProcess[str]:
+def export(
+    store_url: str, out: Path, *extra: object, framework: str = "hipaa", cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
     return comply(
-        "evidence", "export", "--framework", "hipaa", "--from", "2026-11-01", "--to",
-        "2026-11-06", "--store", store_url, "--out", out, *extra,
+        "evidence", "export", "--framework", framework, "--from", "2026-11-01", "--to",
+        "2026-11-06", "--store", store_url, "--out", out, *extra, cwd=cwd,
     )  # fmt: skip
 
 
@@ -152,3 +159,71 @@ def test_a_cadence_of_two_days_has_no_gap_and_bad_arguments_fail_cleanly(
         "2026-11-01", "--store", store_url, "--out", tmp_path / "d",
     )  # fmt: skip
     assert reversed_period.returncode == 2 and "before it starts" in reversed_period.stderr
+
+
+SYSTEM_YAML = """\
+system:
+  name: Patient portal
+  subservice_organizations: [AWS (IaaS, carved out)]
+  categories: [availability]
+  not_applicable:
+    - control: hipaa:164.308(a)(4)(ii)(C)
+      justification: No workforce member may grant cluster access; the cluster is managed.
+      approver: ciso@example.com
+"""
+
+
+def test_the_period_export_follows_the_system_section_like_the_point_in_time_one(
+    store_url: str, tmp_path: Path
+) -> None:
+    """In-scope SOC 2 categories filter the controls and a control marked not applicable shows
+    as such (justification, approver), never as a share of runs, with its exceptions still listed;
+    the same `system:` gives the point-in-time export the same controls."""
+    from scanner.cli.common import load_policies
+    from scanner.evidence.model import ModelInputs, build_model
+    from scanner.evidence.system import parse_system
+    from tests.evidence.test_evidence_model import report as evidence_report
+
+    fill(store_url)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".comply.yaml").write_text(SYSTEM_YAML)
+    result = export(store_url, tmp_path / "hipaa", cwd=work)
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "hipaa" / "period" / "controls.json").read_text())
+    assert document["system"]["name"] == "Patient portal"
+    control = next(c for c in document["controls"] if c["id"] == CONTROL)
+    assert control["not_applicable"] == (
+        "not applicable: No workforce member may grant cluster access; the cluster is managed. "
+        "(approved by ciso@example.com); note: 2 exception(s) of its checks"
+    )
+    assert control["runs"] == 0 and control["share_satisfied"] is None
+    assert {t["status"] for t in control["timeline"]} == {"not_applicable"}
+    assert len(control["exceptions"]) == 2  # said, not hidden
+    others = [c for c in document["controls"] if c["id"] != CONTROL]
+    assert all(c["not_applicable"] is None for c in others)
+    index = (tmp_path / "hipaa" / "index.html").read_text()
+    assert "ciso@example.com" in index and "Patient portal" in index
+    assert "AWS (IaaS, carved out)" in index
+
+    result = export(store_url, tmp_path / "soc2", framework="soc2", cwd=work)
+    assert result.returncode == 0, result.stderr
+    soc2 = json.loads((tmp_path / "soc2" / "period" / "controls.json").read_text())
+    registry, catalog = load_policies((), ())
+    category = {c.id: c.category for c in catalog.controls() if c.framework == "soc2"}
+    exported = [c["id"] for c in soc2["controls"]]
+    assert exported and {category[c] for c in exported} == {"availability"}
+    assert len(exported) < len(category)
+    point_in_time = build_model(
+        ModelInputs(
+            framework="soc2",
+            reports=[evidence_report("a.json", "2026-11-06T03:00:00Z", [])],
+            catalog=catalog,
+            registry=registry,
+            tool_version="test",
+            policies_sha256="p" * 64,
+            catalog_sha256="c" * 64,
+            system=parse_system(yaml.safe_load(SYSTEM_YAML)["system"]),
+        )
+    )
+    assert exported == [c.id for c in point_in_time.controls]
