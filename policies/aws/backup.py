@@ -15,9 +15,15 @@ and not excluded, and the selection's conditions hold:
 What cannot be decided is unknown, never covered: a Terraform ARN pattern other than `*`
 (the resource's ARN is not known before apply), a tag value from an unresolved variable, a live
 resource whose tags are not collected (DynamoDB), a selection or plan list that could not be
-read. Live resources are matched only against selections of their own account and region; a
-Terraform configuration without any `aws_backup_selection` is unknown (backups may be managed
-in another configuration), not failing.
+read. Live resources are matched only against selections of their own account and region, and
+Terraform ones against selections of their own root module.
+
+A Terraform root module that declares no `aws_backup_selection` at all is not judged (no
+finding, one scan warning): it leaves backups to whoever manages AWS Backup for the account (an
+organisation backup policy, another stack), so coverage is an account-wide property that this
+input cannot speak about, and `comply scan aws` judges it on the live account. Reporting
+`unknown` on every data store of every module repository would teach users to ignore the
+check; reporting `fail` would be wrong wherever an organisation policy covers them.
 """
 
 from __future__ import annotations
@@ -26,7 +32,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from scanner.core.model import Resource, Result, is_reference, is_unknown, terraform_address
+from scanner.core.model import (
+    NotJudged,
+    Resource,
+    Result,
+    is_reference,
+    is_unknown,
+    split_root_label,
+    terraform_address,
+)
 from scanner.core.registry import check
 
 DATA_STORES = ["aws_db_instance", "aws_rds_cluster", "aws_dynamodb_table", "aws_efs_file_system"]
@@ -41,6 +55,10 @@ ARN_SERVICE = {
 }
 TAG_KEY_PREFIX = "aws:ResourceTag/"
 Maybe = bool | None  # three-valued: None is "cannot be decided"
+NO_SELECTION_DECLARED = NotJudged(
+    "the configuration declares no aws_backup_selection, so AWS Backup coverage is an "
+    "account-wide property it cannot show; `comply scan aws` judges it on the live account"
+)
 
 
 def _any(values: Sequence[Maybe]) -> Maybe:
@@ -145,7 +163,7 @@ def _label(selection: Resource) -> str:
 )
 def backup_data_store_in_backup_plan(
     resources: Sequence[Resource],
-) -> Iterator[tuple[Resource, Result]]:
+) -> Iterator[tuple[Resource, Result | NotJudged]]:
     """A backup plan copies the data store on a schedule into a vault, with its own retention
     and outside the service's own (deletable) snapshots; it is the data backup plan HIPAA asks
     for, for every store of ePHI. How coverage is decided is in this module's docstring
@@ -174,7 +192,15 @@ def backup_data_store_in_backup_plan(
         if store.type not in DATA_STORES:
             continue
         if store.source == "terraform":
-            candidates = [s for s in selections if s.source == "terraform"]
+            root = split_root_label(store.id)[0]
+            candidates = [
+                s
+                for s in selections
+                if s.source == "terraform" and split_root_label(s.id)[0] == root
+            ]
+            if not candidates:
+                yield store, NO_SELECTION_DECLARED
+                continue
         else:
             place = (store.location.account, store.location.region)
             candidates = [
@@ -197,16 +223,7 @@ def backup_data_store_in_backup_plan(
             )
             continue
         if store.source == "terraform":
-            if not candidates:
-                yield (
-                    store,
-                    Result.unknown(
-                        "no aws_backup_selection in the scanned configuration (backups may be "
-                        "managed elsewhere)"
-                    ),
-                )
-            else:
-                yield store, Result.failed("no backup selection in the configuration covers it")
+            yield store, Result.failed("no backup selection in the configuration covers it")
             continue
         marker = markers.get((store.location.account, store.location.region))
         if marker is None:

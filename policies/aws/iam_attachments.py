@@ -10,13 +10,21 @@ naming it and a role's `inline_policy` blocks).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from policies.aws.definite_matches import definite_matches
 from policies.aws.iam import _grants_everything
 from policies.aws.iam_policy_documents import statements
-from scanner.core.model import ComputedRef, Resource, Result, is_unknown, terraform_address
+from scanner.core.model import (
+    ComputedRef,
+    Resource,
+    Result,
+    is_unknown,
+    split_root_label,
+    terraform_address,
+)
 from scanner.core.registry import check
 
 PRINCIPAL_TYPES = ("aws_iam_user", "aws_iam_role", "aws_iam_group")
@@ -45,6 +53,72 @@ def _aws_managed_name_of_template(text: str) -> str | None:
     return name if ":iam::aws:policy" in head else None
 
 
+# `arn:<partition>:iam::${...data.aws_caller_identity.<name>.account_id}:policy/<path/name>`: the
+# account is the one the configuration's own provider writes to (module code builds ARNs of its
+# own policies this way); partition and path may be anything, the name must be literal.
+# Through a local the prefix arrives wrapped as one interpolation: `${arn:...:policy}/name`.
+_CALLER_ACCOUNT_POLICY = re.compile(
+    r"^(?P<wrapped>\$\{)?arn:[^:]*:iam::\$\{[^{}]*data\.aws_caller_identity\.[^{}]*"
+    r"\.account_id\}:policy(?(wrapped)\})(?P<name>/.*)$"
+)
+
+
+def _caller_account_policy(arn: str, principal: Resource, policies: Sequence[Resource]) -> Any:
+    """The policy of this configuration that a caller-account ARN names, by path and name.
+
+    `arn:${partition}:iam::${data.aws_caller_identity.current.account_id}:policy/X` names the
+    customer-managed policy X of the account the configuration is applied to. When the same
+    root module declares exactly one `aws_iam_policy` named X (same path), that policy is the
+    one attached. None when the name is not literal, when no declared policy has it (it is then
+    created elsewhere: unknown), or when a declared policy's name or path is unknown (it might
+    be the one)."""
+    match = _CALLER_ACCOUNT_POLICY.match(arn)
+    if match is None:
+        return None
+    path, _, name = match.group("name").rpartition("/")
+    if not name or any(c in match.group("name") for c in "${}"):
+        return None
+    label = split_root_label(principal.id)[0]
+    same_root = [
+        p for p in policies if p.source == "terraform" and split_root_label(p.id)[0] == label
+    ]
+    named = []
+    for policy in same_root:
+        could_be = _could_be_named(policy, name, f"{path}/")
+        if could_be is None:
+            return None  # this policy's name is not known: it might be the one
+        if could_be:
+            named.append(policy)
+    if len(named) != 1 or named[0].existence is not None:
+        return None  # none, several, or one this configuration may not create
+    return named[0]
+
+
+def _could_be_named(policy: Resource, name: str, path: str) -> bool | None:
+    """Whether a declared policy gets this path and name; None when that cannot be told.
+
+    Without `name`, AWS names the policy from `name_prefix` (default `terraform-`) plus a
+    generated suffix, so only a name with that prefix could be it, and then it is undecided."""
+    declared_path = policy.get("path")
+    if is_unknown(declared_path) or isinstance(declared_path, ComputedRef):
+        return None
+    if (declared_path or "/") != path:
+        return False
+    declared_name = policy.get("name")
+    if declared_name is None:
+        prefix = policy.get("name_prefix")
+        if prefix is None:
+            prefix = "terraform-"
+        if is_unknown(prefix) or not isinstance(prefix, str) or isinstance(prefix, ComputedRef):
+            return None
+        return None if name.startswith(prefix) else False
+    if is_unknown(declared_name) or not isinstance(declared_name, str):
+        return None
+    if isinstance(declared_name, ComputedRef):
+        return None
+    return declared_name == name
+
+
 def _policy_id(arn: str) -> str:
     """The inventory id of the policy an ARN names: the ARN itself (live), or the Terraform
     address of `aws_iam_policy.x.arn`."""
@@ -60,7 +134,9 @@ def _inventory_key(policy: Resource) -> str:
     return policy.id
 
 
-def _verdict_of_attachment(arn: Any, policies: dict[str, Resource]) -> tuple[str, str]:
+def _verdict_of_attachment(
+    arn: Any, principal: Resource, policies: dict[str, Resource], declared: Sequence[Resource]
+) -> tuple[str, str]:
     """("admin" | "fine" | "unknown", why) for one attached policy."""
     if is_unknown(arn) or not isinstance(arn, str):
         reason = arn.reason if is_unknown(arn) else repr(arn)
@@ -74,6 +150,8 @@ def _verdict_of_attachment(arn: Any, policies: dict[str, Resource]) -> tuple[str
             return "admin", f"AWS-managed {name}"
         return "fine", name
     policy = policies.get(_policy_id(arn))
+    if policy is None and isinstance(arn, ComputedRef):
+        policy = _caller_account_policy(arn, principal, declared)
     if policy is None:
         return "unknown", f"attached policy {arn} is not among the scanned policies"
     document = policy.get("policy")
@@ -89,11 +167,13 @@ def _verdict_of_attachment(arn: Any, policies: dict[str, Resource]) -> tuple[str
     return "fine", policy.id
 
 
-def _administrator_verdict(principal: Resource, policies: dict[str, Resource]) -> Result:
+def _administrator_verdict(
+    principal: Resource, policies: dict[str, Resource], declared: Sequence[Resource]
+) -> Result:
     arns = principal.get("managed_policy_arns")
     if is_unknown(arns):
         return Result.unknown(f"attached policies are unknown: {arns.reason}")
-    verdicts = [_verdict_of_attachment(arn, policies) for arn in arns or []]
+    verdicts = [_verdict_of_attachment(arn, principal, policies, declared) for arn in arns or []]
     admin = [why for kind, why in verdicts if kind == "admin"]
     if admin:
         return Result.failed(f"administrator policy attached: {', '.join(admin)}")
@@ -135,10 +215,11 @@ def iam_principal_no_administrator_policy_attached(
           policy_arn = aws_iam_policy.app_scoped.arn
         }
     """
-    policies = {_inventory_key(r): r for r in resources if r.type == "aws_iam_policy"}
+    declared = [r for r in resources if r.type == "aws_iam_policy"]
+    policies = {_inventory_key(r): r for r in declared}
     for resource in resources:
         if resource.type in PRINCIPAL_TYPES:
-            yield resource, _administrator_verdict(resource, policies)
+            yield resource, _administrator_verdict(resource, policies, declared)
 
 
 @check(

@@ -7,7 +7,7 @@ waivers) is a compliance decision made above this layer; the caller passes it in
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from scanner.core.model import (
     ControlRef,
     Finding,
+    NotJudged,
     Resource,
     Result,
     ScanWarning,
@@ -63,25 +64,42 @@ def _run_one(spec: CheckSpec, resource: Resource) -> Result:
 
 def _run_inventory(
     spec: CheckSpec, resources: list[Resource], context: list[Resource]
-) -> list[tuple[Resource, Result]]:
-    """Cross-resource checks: every judged resource gets exactly one result; context resources
-    are passed in as evidence and get none."""
-    judged_ids = {id(r) for r in resources}
+) -> tuple[list[tuple[Resource, Result]], list[NotJudged]]:
+    """Cross-resource checks: every target resource gets exactly one answer, a result or a
+    NotJudged (returned apart: it makes no finding); context resources are passed in as
+    evidence and get none."""
+    target_ids = {id(r) for r in resources}
+    pairs: list[tuple[Resource, Result]] = []
+    not_judged: list[NotJudged] = []
+    answered: set[int] = set()
     try:
-        pairs = [
-            (r, _coerce_result(spec, res))
-            for r, res in spec.function([*resources, *context])
-            if id(r) in judged_ids
-        ]
+        for resource, answer in spec.function([*resources, *context]):
+            if id(resource) not in target_ids:
+                continue
+            answered.add(id(resource))
+            if isinstance(answer, NotJudged):
+                not_judged.append(answer)
+            else:
+                pairs.append((resource, _coerce_result(spec, answer)))
     except UnknownValueError as exc:
         unknown = Result.unknown(f"could not evaluate: {exc.reason}")
-        return [(r, unknown) for r in resources]
+        return [(r, unknown) for r in resources], []
     except Exception as exc:
         error = Result(Status.ERROR, f"check {spec.id} raised {type(exc).__name__}: {exc}")
-        return [(r, error) for r in resources]
-    judged = {id(r) for r, _ in pairs}
+        return [(r, error) for r in resources], []
     missing = Result(Status.ERROR, f"check {spec.id} returned no result for this resource")
-    return pairs + [(r, missing) for r in resources if id(r) not in judged]
+    return pairs + [(r, missing) for r in resources if id(r) not in answered], not_judged
+
+
+def _not_judged_warnings(spec: CheckSpec, not_judged: list[NotJudged]) -> list[ScanWarning]:
+    counts = Counter(n.reason for n in not_judged)
+    return [
+        ScanWarning(
+            spec.id,
+            f"{count} {'resource' if count == 1 else 'resources'} not judged: {reason}",
+        )
+        for reason, count in sorted(counts.items())
+    ]
 
 
 def evaluate(
@@ -107,7 +125,8 @@ def evaluate(
             continue
         if spec.scope == "inventory":
             context = [r for t in spec.context_types for r in by_type.get(t, ())]
-            pairs = _run_inventory(spec, targets, context)
+            pairs, not_judged = _run_inventory(spec, targets, context)
+            evaluation.warnings.extend(_not_judged_warnings(spec, not_judged))
         else:
             pairs = [(r, _run_one(spec, r)) for r in targets]
         for resource, result in pairs:

@@ -179,6 +179,10 @@ class Resource:
     skips: list[Skip] = field(default_factory=list)
     # Other blocks that define this resource (folded companions): an edit there is an edit here.
     extra_locations: list[Location] = field(default_factory=list)
+    # Set when a Terraform block's count/for_each is unknown: the resource may never be created.
+    # A check that reasons from the resource's existence (a name another resource refers to)
+    # must treat it as undecided.
+    existence: Unknown | None = None
 
     def get(self, path: str, default: Any = None) -> Any:
         """Dotted lookup (`versioning.enabled`, `ingress.0.from_port`).
@@ -263,6 +267,17 @@ class Result:
     @classmethod
     def unknown(cls, message: str) -> Result:
         return cls(Status.UNKNOWN, message)
+
+
+@dataclass(frozen=True)
+class NotJudged:
+    """An inventory check's answer for a resource that this kind of input cannot speak about,
+    by design rather than for want of a value: AWS Backup coverage of a data store, asked of a
+    Terraform configuration that manages no backup selection (coverage is then an account-wide
+    property, judged on the live account). The engine makes no finding of it, neither pass nor
+    unknown, and tells the user once per check and reason in a scan warning."""
+
+    reason: str
 
 
 @dataclass(frozen=True)

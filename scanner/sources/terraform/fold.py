@@ -329,4 +329,5 @@ def _to_resource(parent: _Parent) -> Resource:
             Location(file=c.file, start_line=c.start_line, end_line=c.end_line)
             for c in parent.companions
         ],
+        existence=resolved.existence,
     )
