@@ -49,7 +49,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from scanner.evidence.model import BundleModel, ControlRecord
-from scanner.evidence.oscal_context import assessment_log, inventory_items, parties, risks
+from scanner.evidence.oscal_context import (
+    assessment_log,
+    inventory_items,
+    parties,
+    risks,
+    roles_and_responsible_parties,
+)
 from scanner.evidence.oscal_evidence import EvidenceLinks, FileDigests
 from scanner.evidence.oscal_fields import (
     DOCUMENT_PATH,
@@ -318,8 +324,13 @@ def assessment_results(model: BundleModel, files: FileDigests) -> dict[str, Any]
             oscal_prop("framework-version", model.framework_version),
             oscal_prop("tool", f"{model.tool_name} {model.tool_version}"),
         ],
-        "parties": parties(model, ids),
     }
+    who = roles_and_responsible_parties(model, ids)
+    if who:
+        metadata["roles"] = who["roles"]
+    metadata["parties"] = parties(model, ids)
+    if who:
+        metadata["responsible-parties"] = who["responsible-parties"]
     return {
         "assessment-results": {
             "uuid": ids("assessment-results"),

@@ -14,6 +14,38 @@ from scanner.evidence.oscal_mapping import OscalIds
 _RISK_STATUS = {"closed": "closed", "open": "remediating", "overdue": "remediating"}
 
 
+SYSTEM_OWNER_ROLE = "system-owner"
+SUBSERVICE_ROLE = "subservice-organization"
+_ROLE_TITLES = {
+    SYSTEM_OWNER_ROLE: "Owner of the system the evidence is about",
+    SUBSERVICE_ROLE: "Subservice organization (system: subservice_organizations)",
+}
+
+
+def _subservice_parties(model: BundleModel, ids: OscalIds) -> list[dict[str, Any]]:
+    names = model.system.subservice_organizations if model.system else ()
+    return [
+        {"uuid": ids("party", "subservice", name), "type": "organization", "name": one_line(name)}
+        for name in names
+    ]
+
+
+def roles_and_responsible_parties(model: BundleModel, ids: OscalIds) -> dict[str, Any]:
+    """OSCAL metadata `roles` and `responsible-parties`: the system's owner and each subservice
+    organisation of `system:` in its role; nothing without a system description."""
+    if model.system is None:
+        return {}
+    members = {
+        SYSTEM_OWNER_ROLE: [ids("party", "system", model.system.name)],
+        SUBSERVICE_ROLE: [p["uuid"] for p in _subservice_parties(model, ids)],
+    }
+    used = [role for role, uuids in members.items() if uuids]
+    return {
+        "roles": [{"id": role, "title": _ROLE_TITLES[role]} for role in used],
+        "responsible-parties": [{"role-id": role, "party-uuids": members[role]} for role in used],
+    }
+
+
 def parties(model: BundleModel, ids: OscalIds) -> list[dict[str, Any]]:
     out = [
         {
@@ -30,6 +62,7 @@ def parties(model: BundleModel, ids: OscalIds) -> list[dict[str, Any]]:
                 "name": one_line(f"Owner of {model.system.name}"),
             }
         )
+        out += _subservice_parties(model, ids)
     owners = sorted({r.owner for r in model.responses} | {w.approver for w in model.waivers})
     out += [
         {"uuid": ids("party", "person", owner), "type": "person", "name": one_line(owner)}

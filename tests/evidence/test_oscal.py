@@ -73,7 +73,7 @@ def scan_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def build(scan_report: Path, framework: str) -> BundleModel:
+def build(scan_report: Path, framework: str, system: Any = None) -> BundleModel:
     """The model exactly as `comply evidence export --attestations ...` builds it."""
     registry, catalog = load_policies((), ())
     inputs = ModelInputs(
@@ -89,6 +89,7 @@ def build(scan_report: Path, framework: str) -> BundleModel:
     copied, items, attachments = attestation_inputs(ATTESTATIONS, attestations)
     inputs.attestations, inputs.attestation_items = attestations, items
     inputs.attestations_file, inputs.attachments = copied, attachments
+    inputs.system = system
     return build_model(inputs)
 
 
@@ -403,3 +404,33 @@ def oscal_time(value: str) -> str:
     from scanner.evidence.oscal_fields import oscal_timestamp
 
     return oscal_timestamp(value)
+
+
+def test_subservice_organisations_are_parties_in_their_role(scan_report: Path) -> None:
+    from scanner.evidence.system import parse_system
+
+    system = parse_system(
+        {
+            "name": "Patient portal",
+            "subservice_organizations": ["AWS (IaaS, carved out)", "Okta (identity, inclusive)"],
+        }
+    )
+    document = json.loads(
+        bundle_files(build(scan_report, "hipaa", system), BuildOptions())[DOCUMENT_PATH]
+    )
+    parsed = validate(document)  # trestle checks the roles and responsible parties too
+    assert parsed.metadata.responsible_parties
+    metadata = document["assessment-results"]["metadata"]
+    by_uuid = {p["uuid"]: p for p in metadata["parties"]}
+    assert [r["id"] for r in metadata["roles"]] == ["system-owner", "subservice-organization"]
+    responsible = {r["role-id"]: r["party-uuids"] for r in metadata["responsible-parties"]}
+    assert [by_uuid[u]["name"] for u in responsible["subservice-organization"]] == [
+        "AWS (IaaS, carved out)",
+        "Okta (identity, inclusive)",
+    ]
+    assert all(by_uuid[u]["type"] == "organization" for u in responsible["subservice-organization"])
+    assert [by_uuid[u]["name"] for u in responsible["system-owner"]] == ["Owner of Patient portal"]
+    assert metadata["parties"][0]["name"].startswith("comply ")  # the existing parties stay
+    # Without a system description there is no role to fill: none is invented.
+    plain = json.loads(bundle_files(build(scan_report, "hipaa"), BuildOptions())[DOCUMENT_PATH])
+    assert "roles" not in plain["assessment-results"]["metadata"]
