@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from scanner.core.model import ComputedRef, Unknown, UnknownValueError
 from scanner.sources.terraform import values as caps
 from scanner.sources.terraform.syntax import Node
-from scanner.sources.terraform.values import Failed, ValueTooLarge, type_name
+from scanner.sources.terraform.values import Failed, ProviderBlock, ValueTooLarge, type_name
 
 
 class Scope(Protocol):
@@ -170,6 +170,8 @@ class Evaluator:
         if isinstance(value, Mapping):
             if name in value:
                 return value[name]
+            if isinstance(value, ProviderBlock):  # left to the provider, not missing
+                return ComputedRef(f"{value.address}.{name}")
             return self.failed(f"no attribute {name!r}")
         return self.failed(f"a {type_name(value)} has no attribute {name!r}")
 

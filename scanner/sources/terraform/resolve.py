@@ -41,7 +41,7 @@ from scanner.sources.terraform.references import (
 )
 from scanner.sources.terraform.syntax import compile_string, needs_evaluation
 from scanner.sources.terraform.types import convert, type_node
-from scanner.sources.terraform.values import META_KEYS, Failed, check_size
+from scanner.sources.terraform.values import META_KEYS, Failed, as_provider_blocks, check_size
 
 # Meta-arguments: how Terraform manages a block, not what the resource is.
 META_ARGUMENTS = frozenset(
@@ -269,7 +269,16 @@ class ModuleInstance:
         if name in block.body and name not in META_KEYS and name not in META_ARGUMENTS:
             value = self.argument(block, name, key)
             # An argument set to null is unset: the provider computes or defaults it.
-            return ComputedRef(f"{address}.{name}") if value is None else value
+            if value is None:
+                return ComputedRef(f"{address}.{name}")
+            return as_provider_blocks(f"{address}.{name}", value)
+        if name != "dynamic" and "dynamic" in block.body:
+            # Nested blocks made by `dynamic "name"` read back as static ones do
+            # (`aws_eks_cluster.this[0].kubernetes_network_config[0].ip_family`).
+            generated: dict[str, Any] = {}
+            merge_dynamic(generated, self.argument(block, "dynamic", key))
+            if name in generated:
+                return as_provider_blocks(f"{address}.{name}", generated[name])
         return ComputedRef(f"{address}.{name}")
 
     def argument(self, block: Block, name: str, key: InstanceKey) -> Any:

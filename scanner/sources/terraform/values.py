@@ -81,6 +81,33 @@ class Failed(Unknown):
     __slots__ = ()
 
 
+class ProviderBlock(dict[str, Any]):
+    """A nested block of a managed resource, as a reference reads it
+    (`aws_eks_cluster.this.kubernetes_network_config[0]`).
+
+    An argument the configuration leaves out of the block is set by the provider (a default or
+    a computed value), so reading it is a computed reference, never a missing key: `try()` must
+    not fall back past a value Terraform would have."""
+
+    def __init__(self, address: str, items: Mapping[str, Any]) -> None:
+        super().__init__(items)
+        self.address = address
+
+
+def as_provider_blocks(address: str, value: Any) -> Any:
+    """A list of nested blocks (dicts) as ProviderBlocks, nested ones included; anything else
+    (a map argument such as `tags`, a scalar, a list of strings) as it is."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        return value
+    return [
+        ProviderBlock(
+            f"{address}[{index}]",
+            {k: as_provider_blocks(f"{address}[{index}].{k}", v) for k, v in block.items()},
+        )
+        for index, block in enumerate(value)
+    ]
+
+
 class JsonText(str):
     """The string `jsonencode(...)` (or a rendered policy document) produces.
 
