@@ -11,10 +11,9 @@ from scanner.evidence.system import SystemDescription, parse_system
 
 def export_operator() -> dict[str, str | None]:
     """Who exported: the CI run's URL when there is one, and the user and host."""
-    from scanner.history.operator import current_operator
+    from scanner.history.operator import operator_record
 
-    operator = current_operator()
-    return {"user": operator.user, "host": operator.host, "ci_run_url": operator.ci_run_url}
+    return operator_record()
 
 
 def effective_configuration() -> dict[str, object]:

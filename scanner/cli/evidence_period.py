@@ -47,6 +47,7 @@ def _cadence(given: str | None) -> str:
 
 
 def _read_runs(store_url: str | None, start: Any, end: Any, scope: str | None) -> list[PeriodRun]:
+    from scanner.history.operator import operator_record
     from scanner.history.period import findings_of_runs, runs_in_period
     from scanner.history.store import HistoryStore, StoreError
 
@@ -69,11 +70,7 @@ def _read_runs(store_url: str | None, start: Any, end: Any, scope: str | None) -
             complete=info.complete,
             shards=f"{info.shards_reported}/{info.shard_total} shards reported",
             tool_version=info.tool_version,
-            operator={
-                "user": info.operator.user,
-                "host": info.operator.host,
-                "ci_run_url": info.operator.ci_run_url,
-            },
+            operator=operator_record(info.operator),
             findings=tuple(findings.get(info.run_id, [])),
         )
         for info in infos

@@ -266,6 +266,7 @@ class ScanSession:
             run.add_to(report, registry=self.registry, catalog=self.catalog, options=self.options)
         report.context = {
             "arguments": command_line(),
+            "operator": _operator(),
             **({"repository": repository_state(root)} if from_repository else {}),
             **getattr(loaded, "context", {}),
         }
@@ -291,6 +292,13 @@ class ScanSession:
                 click.echo(f"comply: error: {error}", err=True)
             sys.exit(EXIT_INCOMPLETE)  # the reports are written; the run is not (fully) stored
         sys.exit(report.exit_code(soft_fail=self.soft_fail))
+
+
+def _operator() -> dict[str, str | None]:
+    """Who ran the scan (user, host, CI run URL): carried into evidence bundles."""
+    from scanner.history.operator import operator_record
+
+    return operator_record()
 
 
 def scan_options(function: F) -> F:

@@ -117,6 +117,7 @@ def metadata_document(model: BundleModel, export: Mapping[str, Any]) -> dict[str
                 "finished_at": r.finished_at,
                 "summary": dict(r.summary),
                 "context": dict(r.context),
+                "operator": dict(r.operator) if r.operator is not None else None,
                 "errors": len(r.errors),
                 "warnings": len(r.warnings),
             }

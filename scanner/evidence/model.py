@@ -64,6 +64,12 @@ class InputReport:
     warnings: tuple[Mapping[str, Any], ...]
     evaluated_controls: frozenset[ControlRef]  # controls in the report's own roll-up
 
+    @property
+    def operator(self) -> Mapping[str, Any] | None:
+        """Who ran the scan (user, host, CI run URL), when the report carries it."""
+        value = self.context.get("operator")
+        return value if isinstance(value, Mapping) else None
+
 
 @dataclass(frozen=True)
 class ResourceRecord:

@@ -29,3 +29,9 @@ def current_operator(env: Mapping[str, str] | None = None) -> Operator:
         user = None
     # In Kubernetes the host name is the pod's: which shard of which Job ran.
     return Operator(user=user, host=socket.gethostname() or None, ci_run_url=ci_run_url(env))
+
+
+def operator_record(operator: Operator | None = None) -> dict[str, str | None]:
+    """The operator as plain data (a report's `context.operator`, a bundle's metadata)."""
+    operator = current_operator() if operator is None else operator
+    return {"user": operator.user, "host": operator.host, "ci_run_url": operator.ci_run_url}

@@ -34,7 +34,7 @@ def _registered() -> bool:
     return "evidence" in cli.commands
 
 
-def comply(*args: object) -> subprocess.CompletedProcess[str]:
+def comply(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     head = ["-m", "scanner"] if args[0] != "evidence" or _registered() else ["-c", _SHIM]
     return subprocess.run(
         [sys.executable, *head, *map(str, args)],
@@ -42,8 +42,17 @@ def comply(*args: object) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=REPO_ROOT,
         timeout=300,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(REPO_ROOT / ".pytest_cache" / "home")},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(REPO_ROOT / ".pytest_cache" / "home"),
+            **(env or {}),
+        },
     )
+
+
+# The kubernetes scan runs "in CI": its report records the CI run's page as its operator.
+CI_ENV = {"GITHUB_RUN_ID": "4242", "GITHUB_REPOSITORY": "example/portal-infra"}
+CI_RUN_URL = "https://github.com/example/portal-infra/actions/runs/4242"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +66,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     ]
     out = []
     for source, target, name, extra in scans:
-        result = comply("scan", source, target, "-o", f"json={folder / name}", *extra)
+        env = CI_ENV if source == "kubernetes" else None
+        result = comply("scan", source, target, "-o", f"json={folder / name}", *extra, env=env)
         assert result.returncode in (0, 1), result.stderr
         out.append(folder / name)
     return out
@@ -256,6 +266,12 @@ def test_attestations_waivers_and_metadata(bundle_dir: Path, reports: list[Path]
     operator = metadata["export"]["operator"]
     assert set(operator) == {"user", "host", "ci_run_url"} and operator["host"]
     assert "settings" in metadata["export"]["configuration"]
+    # ... and who ran each input scan, as its report recorded it.
+    scanned_by = {r["name"]: r["operator"] for r in metadata["reports"]}
+    assert scanned_by["k8s.json"]["ci_run_url"] == CI_RUN_URL
+    assert scanned_by["tf.json"]["ci_run_url"] is None and scanned_by["tf.json"]["host"]
+    assert set(scanned_by["tf.json"]) == {"user", "host", "ci_run_url"}
+    assert CI_RUN_URL in (bundle_dir / "index.html").read_text()
     carried = sorted(p.name for p in (bundle_dir / "inputs" / "reports").iterdir())
     assert carried == sorted(p.name for p in reports)
     tf = json.loads((bundle_dir / "inputs" / "reports" / "tf.json").read_text())

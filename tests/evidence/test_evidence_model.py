@@ -359,3 +359,23 @@ def test_responses_are_open_overdue_or_closed_and_waivers_carry_approval_and_ris
     waivers.write_text(waivers.read_text().replace("High", "meh"))
     with pytest.raises(WaiverError, match="risk 'meh'"):
         load_waivers(waivers)
+
+
+def test_the_operator_of_each_input_scan_is_recorded_when_its_report_carries_it(
+    policies: Any,
+) -> None:
+    from scanner.evidence.data_files import metadata_document
+
+    carried = report("a.json", "2020-06-01T10:00:00Z", [finding("crb-ok", "pass")])
+    carried.document["context"]["operator"] = {
+        "user": "ci",
+        "host": "runner-7",
+        "ci_run_url": "https://ci.example.com/runs/7",
+    }
+    older = report("b.json", "2020-06-02T10:00:00Z", [finding("crb-bad", "fail")])
+    model = build(policies, [carried, older])
+    recorded = {r["name"]: r["operator"] for r in metadata_document(model, {})["reports"]}
+    assert recorded == {
+        "a.json": {"user": "ci", "host": "runner-7", "ci_run_url": "https://ci.example.com/runs/7"},
+        "b.json": None,  # a report written before comply recorded it: not invented
+    }
