@@ -472,3 +472,30 @@ def test_backup_vault_key_manager_and_denied_describe_key(clients: Any) -> None:
     assert status("backup_vault_encrypted_with_customer_key", denied[arn]) == "unknown"
     region = "arn:aws:backup:us-east-1:123456789012:region-settings"
     assert denied[region].attributes["plans_listed"] is True  # the plans were still read
+
+
+# -- Subnets (instances with a public IP in private subnets) -------------------------------------
+
+
+def test_subnets_one_listing_and_denied_listing_makes_instances_unknown(clients: Any) -> None:
+    ec2 = clients("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    tags = [{"ResourceType": "subnet", "Tags": [{"Key": "Tier", "Value": "private"}]}]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", TagSpecifications=tags)
+    subnet_id = subnet["Subnet"]["SubnetId"]
+    interface = {"DeviceIndex": 0, "SubnetId": subnet_id, "AssociatePublicIpAddress": True}
+    launched = ec2.run_instances(
+        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, NetworkInterfaces=[interface]
+    )
+    arn = f"arn:aws:ec2:{REGION}:123456789012:instance/{launched['Instances'][0]['InstanceId']}"
+    full, by_id = assert_declared_and_round_trip(["ec2", "subnets"])
+    assert full.requests_by_operation["ec2.DescribeSubnets"] == 1
+    assert by_id[arn].attributes["public_ip"]
+    spec = REGISTRY.checks["ec2_instance_no_public_ip_in_private_subnet"]
+    findings = evaluate(list(by_id.values()), [spec], REGISTRY).findings
+    # Only the seeded instance is judged: moto's default VPC has untagged subnets.
+    assert {f.resource.id: f.status.value for f in findings} == {arn: "fail"}
+    collection, denied = scan(["ec2", "subnets"], deny("ec2", "DescribeSubnets"))
+    findings = evaluate(list(denied.values()), [spec], REGISTRY).findings
+    assert {f.resource.id: f.status.value for f in findings} == {arn: "unknown"}
+    assert [e.operation for _, e in collection.call_errors] == ["DescribeSubnets"]

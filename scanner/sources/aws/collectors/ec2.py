@@ -210,6 +210,7 @@ def _instance(instance: Mapping[str, Any], owner: str, raw: RawService, partitio
         "instance_type": instance.get("InstanceType"),
         "ami": instance.get("ImageId"),
         "subnet_id": instance.get("SubnetId"),
+        "public_ip": instance.get("PublicIpAddress"),
         "vpc_security_group_ids": [g.get("GroupId") for g in instance.get("SecurityGroups", [])],
         "iam_instance_profile": (instance.get("IamInstanceProfile") or {}).get("Arn"),
         "instance_state": (instance.get("State") or {}).get("Name"),
