@@ -39,6 +39,8 @@ class ModuleConfig:
     data: dict[str, dict[str, Block]] = field(default_factory=dict)
     modules: dict[str, Block] = field(default_factory=dict)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # provider configurations by reference: "aws", "aws.replica" (an alias)
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def resource_blocks(self) -> list[Block]:
         return [block for named in self.resources.values() for block in named.values()]
@@ -59,6 +61,12 @@ class ModuleConfig:
                         if isinstance(body, dict):
                             block = _block(kind, type_name, name, body, rel)
                             index.setdefault(type_name, {})[name] = block
+        for entry in _as_list(parsed.get("provider")):
+            for name, body in entry.items():
+                if isinstance(body, dict):
+                    alias = body.get("alias")
+                    ref = f"{name}.{alias}" if isinstance(alias, str) and alias else name
+                    self.providers[ref] = body
         for entry in _as_list(parsed.get("module")):
             for name, body in entry.items():
                 if isinstance(body, dict):

@@ -21,6 +21,7 @@ from scanner.sources.terraform.resolve import (
     ModuleLink,
     ResolvedResource,
     make_inputs,
+    passed_provider_region,
 )
 from scanner.sources.terraform.values import ValueTooLarge
 
@@ -125,7 +126,9 @@ class TreeBuilder:
             prefix = f"{address}{key.suffix}."
             if self.instances >= MAX_MODULE_INSTANCES:
                 return self._cut_off(call, prefix, child_config, inputs, skips)
-            return self.build(child_config, prefix, inputs, skips, ancestors, call_key)
+            child = self.build(child_config, prefix, inputs, skips, ancestors, call_key)
+            child.passed_provider_region = passed_provider_region(parent, call)
+            return child
 
         return ModuleLink(build_instance, parent=parent, call=call)
 

@@ -127,6 +127,9 @@ class ModuleInstance:
         self.prefix = prefix
         self.inputs = inputs  # for a module call: var name -> value or MISSING_INPUT
         self.inherited_skips = inherited_skips
+        # For a module call: the region of a provider configuration the caller passes in (by
+        # the reference this module uses), or None for the root module.
+        self.passed_provider_region: Callable[[str], Any] | None = None
         self.children: dict[str, ModuleLink] = {}
         self.memo: dict[tuple[str, ...], Any] = {}
         self.namespaces: dict[str, Any] = {
@@ -225,6 +228,30 @@ class ModuleInstance:
             return Failed(f"{self.prefix}output {name!r} is not declared")
         return self.resolve(body.get("value"))
 
+    # -- providers ------------------------------------------------------------------------
+    def provider_region(self, ref: str) -> Any:
+        """The region of provider configuration `ref` (`aws`, `aws.replica`) in this module:
+        its own `provider` block, else the one its caller passes (`providers = {...}`, or the
+        default `aws` implicitly). A region the configuration does not set comes from the
+        environment (AWS_REGION, the profile): computed."""
+        body = self.config.providers.get(ref)
+        if body is not None:
+            if body.get("region") is None:
+                return ComputedRef(f"{self.prefix}provider.{ref}.region")
+            return self.memoised(("provider", ref), lambda: self.resolve(body["region"]))
+        if self.passed_provider_region is not None:
+            return self.passed_provider_region(ref)
+        return ComputedRef(f"{self.prefix}provider.{ref}.region")
+
+    def _data_region(self, block: Block, key: InstanceKey) -> Any:
+        """`data "aws_region"` without arguments: the region of its provider configuration,
+        which Terraform knows at plan time."""
+        ref = provider_reference(block.body.get("provider"))
+        region = self.provider_region(ref) if ref is not None else None
+        if isinstance(region, str) and not isinstance(region, ComputedRef):
+            return region
+        return None
+
     # -- blocks ---------------------------------------------------------------------------
     def keys_of(self, block: Block) -> list[InstanceKey]:
         """The instances of a resource/data/module block (memoised: counted once)."""
@@ -257,6 +284,17 @@ class ModuleInstance:
             # computed, except the policy documents we can render ourselves.
             if block.type == "aws_iam_policy_document" and name in ("json", "minified_json"):
                 return render_policy_document(self.block_arguments(block, key))
+            if (
+                block.type == "aws_region"
+                and name in ("name", "region", "id")
+                and all(
+                    a not in block.body or self.argument(block, a, key) is None
+                    for a in ("name", "region")
+                )
+            ):  # no region asked for (or null): the provider's
+                region = self._data_region(block, key)
+                if region is not None:
+                    return region
             if name in block.body and name not in META_ARGUMENTS and name != "dynamic":
                 # A lookup key is echoed back (`data.aws_kms_alias.a.name`) when we know it;
                 # otherwise the result is a string known only at apply, not "unknown".
@@ -323,6 +361,41 @@ class ModulePaths(dict[str, str]):
 
     def __init__(self, directory: Path) -> None:
         super().__init__(module=str(directory), root=".", cwd=".")
+
+
+def provider_reference(raw: Any) -> str | None:
+    """`aws.replica` from a `provider = aws.replica` meta-argument (`${aws.replica}` as parsed);
+    `aws` when there is none; None when it is not a plain reference."""
+    if raw is None:
+        return "aws"
+    if not isinstance(raw, str):
+        return None
+    text = raw[2:-1] if raw.startswith("${") and raw.endswith("}") else raw
+    parts = text.split(".")
+    if len(parts) in (1, 2) and all(p.replace("_", "").replace("-", "").isalnum() for p in parts):
+        return text
+    return None
+
+
+def passed_provider_region(parent: ModuleInstance, call: Block) -> Callable[[str], Any]:
+    """How a module call's child sees its caller's provider configurations: by the call's
+    `providers = { aws = aws.replica }` map when it has one (then only what it lists), else
+    the default configurations (`aws`) implicitly, as Terraform passes them."""
+    mapping = call.body.get("providers")
+
+    def region(ref: str) -> Any:
+        if isinstance(mapping, dict):
+            if ref not in mapping:
+                return Unknown(f"provider {ref} is not passed to module {call.name}")
+            outer = provider_reference(mapping[ref])
+            if outer is None:
+                return Unknown(f"the provider passed to {call.name} as {ref} is not a reference")
+            return parent.provider_region(outer)
+        if mapping is None and "." not in ref:
+            return parent.provider_region(ref)
+        return Unknown(f"provider {ref} is not passed to module {call.name}")
+
+    return region
 
 
 def make_inputs(
