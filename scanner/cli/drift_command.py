@@ -8,6 +8,7 @@ theirs; reports, baselines, waivers, the store and evidence treat them as any fi
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,9 @@ def drift(
         )
         context = collection_context(collection)
     live = LiveSide.from_collection(collection)
+    # State and inventory live as long as the process: frozen, the cyclic garbage collector never
+    # walks them again while the comparison, the checks and the reports run (as scan does).
+    gc.freeze()
     analysis = analyse_drift(
         loaded_state.managed,
         live.resources,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.core.gc_pause import cyclic_gc_paused
 from scanner.core.model import Resource, is_unknown
 from scanner.core.redaction import redact
 from scanner.core.registry import CheckSpec
@@ -114,6 +115,20 @@ def analyse_drift(
     ignore: list[IgnoreRule],
 ) -> DriftAnalysis:
     """`declared`: the configuration's resources by address (None: compare with the state)."""
+    with cyclic_gc_paused():  # the records built live on; the checks' garbage is not cyclic
+        return _analyse(managed, live, declared, specs, collected_types, accounts, regions, ignore)
+
+
+def _analyse(
+    managed: list[ManagedResource],
+    live: list[Resource],
+    declared: dict[str, Resource] | None,
+    specs: Sequence[CheckSpec],
+    collected_types: set[str],
+    accounts: set[str],
+    regions: set[str],
+    ignore: list[IgnoreRule],
+) -> DriftAnalysis:
     specs_by_type: dict[str, list[CheckSpec]] = {}
     for spec in specs:
         if spec.scope != "resource" or (spec.sources and "terraform" not in spec.sources):

@@ -158,11 +158,18 @@ def _scalar(value: Any) -> Any:
 def matches(declared: Any, live: Any) -> bool:
     """Whether the live value is what the declared value says (module docstring for the rules).
 
-    Unknown markers are met on the way down (one walk), not searched for at every level."""
+    Unknown markers are met on the way down (one walk), not searched for at every level. Equal
+    values match under every rule below, so equality (most attributes, most of the time) is
+    answered first without the walk."""
     if declared is None or isinstance(declared, Unknown) or is_reference(declared):
         return True
     if isinstance(live, Unknown):
         return True  # the live value could not be read: that is unknown, never drift
+    try:
+        if declared == live:
+            return True
+    except UnknownValueError:  # an Unknown nested on either side refuses ==: walk
+        pass
     if isinstance(declared, Mapping):
         if live is not None and not isinstance(live, Mapping):
             return False

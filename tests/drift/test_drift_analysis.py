@@ -91,6 +91,8 @@ def test_state_as_declared_reports_the_exact_drift() -> None:
         (Unknown("var.x"), "anything", True),  # unknown declared: never drift
         ({"a": Unknown("x")}, {"a": 1}, True),
         ("AES256", Unknown("denied"), True),  # unreadable live: unknown, not drift
+        ({"a": 1}, {"a": Unknown("denied")}, True),  # nested too (== refuses Unknown)
+        ({"a": 1, "b": 2}, {"a": Unknown("denied"), "b": 3}, False),
         (None, "set by hand", True),  # not declared: compared only through PROVIDER_DEFAULTS
     ],
 )

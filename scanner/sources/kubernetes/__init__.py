@@ -6,11 +6,10 @@ what is loaded, skipped and reported.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
+from scanner.core.gc_pause import cyclic_gc_paused
 from scanner.core.model import ScanError
 from scanner.sources.kubernetes.files import scan_root
 from scanner.sources.kubernetes.loader import STDIN_NAME, KubernetesLoadResult, _Loader
@@ -26,22 +25,6 @@ __all__ = [
 # Rendered installs of real projects run past 10 MB (a cluster install of 11.4 MB). The loader
 # keeps one document's node tree at a time, so memory follows the objects, not the file's nodes.
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while loading. Loading allocates millions of objects that all
-    stay alive (node trees, then resources): each collection walks the ever-growing survivors, and
-    on 30,000 objects that was 60% of the load's CPU. Reference counting still frees everything as
-    usual, and loading makes next to no cyclic garbage (a self-referencing YAML alias, bounded by
-    the input), so pausing costs no memory (measured: the same peak RSS)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def load_kubernetes(

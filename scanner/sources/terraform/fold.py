@@ -218,8 +218,13 @@ def _parent_address(reference: Any) -> str | None:
 
 
 def fold_resources(
-    resolved: list[ResolvedResource], warn: Callable[[ScanWarning], None]
+    resolved: list[ResolvedResource],
+    warn: Callable[[ScanWarning], None],
+    *,
+    keep_raw: bool = True,
 ) -> list[Resource]:
+    """`keep_raw=False`: no `Resource.raw` (the arguments as written), for a caller that must not
+    carry it (a Terraform state's raw attributes hold secrets) and need not pay for building it."""
     parents: dict[str, _Parent] = {}
     by_name: dict[tuple[str, str], _Parent] = {}
     companions: list[ResolvedResource] = []
@@ -245,7 +250,7 @@ def fold_resources(
         _fold_one(companion, parents, by_name, unresolved, warn)
     if unresolved:
         _mark_unresolved(order, unresolved)
-    folded = [_to_resource(parent) for parent in order]
+    folded = [_to_resource(parent, keep_raw) for parent in order]
     link_iam_principals(folded)
     return folded
 
@@ -304,17 +309,19 @@ def _mark_unresolved(
                     )
 
 
-def _to_resource(parent: _Parent) -> Resource:
+def _to_resource(parent: _Parent, keep_raw: bool) -> Resource:
     resolved = parent.resolved
-    raw = {
-        "address": resolved.address,
-        "type": resolved.type,
-        "arguments": to_jsonable(resolved.attributes),
-        "companions": [
-            {"address": c.address, "type": c.type, "arguments": to_jsonable(c.attributes)}
-            for c in parent.companions
-        ],
-    }
+    raw = None
+    if keep_raw:
+        raw = {
+            "address": resolved.address,
+            "type": resolved.type,
+            "arguments": to_jsonable(resolved.attributes),
+            "companions": [
+                {"address": c.address, "type": c.type, "arguments": to_jsonable(c.attributes)}
+                for c in parent.companions
+            ],
+        }
     return Resource(
         type=parent.type,
         id=resolved.address,

@@ -78,7 +78,7 @@ def test_streamed_documents_come_once_each_when_the_stream_breaks_midway():
 def test_the_cyclic_collector_is_paused_while_loading_and_restored(tmp_path):
     import gc
 
-    from scanner.sources.kubernetes import cyclic_gc_paused
+    from scanner.core.gc_pause import cyclic_gc_paused
 
     assert gc.isenabled()
     with cyclic_gc_paused():
