@@ -7,7 +7,9 @@ manages (`unmanaged`, unless a `drift.ignore` rule covers it). The drift checks
 severity and controls, and flow through every report, baseline, waiver and evidence bundle.
 
 Values copied into a comparison are redacted (scanner.core.redaction); sensitive state values are
-already Unknown, which is never drift and never printed.
+already Unknown, which is never drift and never printed. A record's `raw` is its attributes: the
+JSON report's `resources` and the evidence bundle's raw evidence carry the comparison itself (the
+declared side as compared), beside the live resource's own raw API data.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.core.gc_pause import cyclic_gc_paused
-from scanner.core.model import Resource, is_unknown
+from scanner.core.model import Location, Resource, is_unknown
 from scanner.core.redaction import redact
 from scanner.core.registry import CheckSpec
 from scanner.drift.compare import Comparison, compare
@@ -45,6 +47,17 @@ def record_id(managed: ManagedResource, several_states: bool) -> str:
     return f"{managed.state_file}:{managed.address}" if several_states else managed.address
 
 
+def _record(id_: str, location: Location, attributes: dict[str, Any]) -> Resource:
+    return Resource(
+        type=DRIFT_TYPE,
+        id=id_,
+        source=DRIFT_SOURCE,
+        location=location,
+        attributes=attributes,
+        raw=dict(attributes),
+    )
+
+
 def _managed_record(
     managed: ManagedResource,
     live: Resource,
@@ -52,12 +65,10 @@ def _managed_record(
     comparison: Comparison,
     record: str,
 ) -> Resource:
-    return Resource(
-        type=DRIFT_TYPE,
-        id=record,
-        source=DRIFT_SOURCE,
-        location=managed.resource.location,
-        attributes={
+    return _record(
+        record,
+        managed.resource.location,
+        {
             "state": "managed",
             "resource_type": managed.resource.type,
             "address": managed.address,
@@ -78,12 +89,10 @@ def _managed_record(
 
 
 def _deleted_record(managed: ManagedResource, record: str) -> Resource:
-    return Resource(
-        type=DRIFT_TYPE,
-        id=record,
-        source=DRIFT_SOURCE,
-        location=managed.resource.location,
-        attributes={
+    return _record(
+        record,
+        managed.resource.location,
+        {
             "state": "deleted",
             "resource_type": managed.resource.type,
             "address": managed.address,
@@ -94,12 +103,10 @@ def _deleted_record(managed: ManagedResource, record: str) -> Resource:
 
 
 def _unmanaged_record(live: Resource) -> Resource:
-    return Resource(
-        type=DRIFT_TYPE,
-        id=f"unmanaged:{live.id}",
-        source=DRIFT_SOURCE,
-        location=live.location,
-        attributes={"state": "unmanaged", "resource_type": live.type, "live_id": live.id},
+    return _record(
+        f"unmanaged:{live.id}",
+        live.location,
+        {"state": "unmanaged", "resource_type": live.type, "live_id": live.id},
     )
 
 

@@ -226,6 +226,51 @@ class CopiedFile:
 
 
 @dataclass(frozen=True)
+class DriftRecord:
+    """One `drift_comparison` resource of a `comply drift` report (scanner/drift/analysis.py),
+    as the change-management page shows it. Values are redacted as read."""
+
+    resource: ResourceRecord  # the comparison itself; its raw evidence is the declared side
+    state: str  # managed | deleted | unmanaged
+    resource_type: str
+    address: str | None  # the Terraform address (managed, deleted)
+    state_file: str | None
+    declared_from: str | None  # configuration | state (managed)
+    live_id: str | None
+    live: ResourceRecord | None  # the live resource with its raw API data, when in the report
+    drifted: tuple[Mapping[str, Any], ...]  # attribute, declared, live
+    worsened_checks: tuple[str, ...]  # pass as declared, fail live
+    improved_checks: tuple[str, ...]
+    findings: tuple[FindingRecord, ...]  # the drift checks' findings on it
+
+
+@dataclass(frozen=True)
+class DriftRun:
+    """One `comply drift` report: the state files it read and its counts (`context.drift`)."""
+
+    report: str  # InputReport.name
+    states: tuple[Mapping[str, Any], ...]  # file, kind, version, terraform_version, instances
+    counts: Mapping[str, Any]  # managed, joined, drifted, ..., ignored (by reason)
+    snapshot: str | None  # the snapshot compared with, or None for a live comparison
+
+
+@dataclass(frozen=True)
+class ChangeManagement:
+    """The change-management page: is what runs what went through review (CC8.1)?"""
+
+    runs: tuple[DriftRun, ...]
+    controls: tuple[ControlRef, ...]  # this framework's controls the drift checks map to
+    managed: tuple[DriftRecord, ...]  # joined: drifted or not
+    deleted: tuple[DriftRecord, ...]
+    unmanaged: tuple[DriftRecord, ...]
+    html_path: str = "change-management.html"
+
+    @property
+    def drifted(self) -> tuple[DriftRecord, ...]:
+        return tuple(r for r in self.managed if r.drifted)
+
+
+@dataclass(frozen=True)
 class BundleModel:
     uuid: str
     format_version: str
@@ -261,6 +306,7 @@ class BundleModel:
     system: SystemDescription | None = None  # `system:` of .comply.yaml
     responses: tuple[ResponseRecord, ...] = ()
     unanswered_failures: int = 0  # failing findings no response covers
+    change_management: ChangeManagement | None = None  # with a `comply drift` report only
 
     @property
     def control_summary(self) -> dict[str, int]:

@@ -13,6 +13,11 @@ from datetime import date
 from scanner.compliance.attestations import attestations_by_control, best_attestation
 from scanner.compliance.coverage import coverage_rows
 from scanner.core.redaction import redaction_rules
+from scanner.evidence.change_management import (
+    DRIFT_TYPE,
+    change_management,
+    evidence_resources,
+)
 from scanner.evidence.control_rollup import (
     attestation_record,
     check_types,
@@ -94,6 +99,15 @@ def build_model(inputs: ModelInputs) -> BundleModel:
         ),
         key=lambda r: (r.source, r.id, r.report),
     )
+    drift_checks = {c for c in mapped if DRIFT_TYPE in check_types(inputs.registry, c, by_check[c])}
+    change = change_management(
+        reports,
+        list(all_resources.values()),
+        findings,
+        [control.ref for control in controls if drift_checks & set(control.checks)],
+    )
+    linked = {r.evidence_path: r for r in [*resources, *evidence_resources(change)]}
+    resources = sorted(linked.values(), key=lambda r: (r.source, r.id, r.report))
     waivers = waiver_records(inputs.waivers, findings, today)
     grouped = attestations_by_control(
         a for a in inputs.attestations if a.control.framework == inputs.framework
@@ -175,6 +189,7 @@ def build_model(inputs: ModelInputs) -> BundleModel:
         unanswered_failures=sum(
             1 for f in findings if f.status == "fail" and not any(f in r.covered for r in responses)
         ),
+        change_management=change,
     )
 
 

@@ -1,4 +1,4 @@
-"""The bundle's pages (index, per-control, risk acceptances) rendered from Jinja2 templates.
+"""The bundle's pages (index, per-control, risk acceptances, change management) from Jinja2.
 
 User templates come first, the bundled ones behind them; HTML is autoescaped, Markdown escaped by
 the `md` filter. Every page is scrubbed of credential-looking values before it becomes bytes.
@@ -33,6 +33,7 @@ TEMPLATE_PAGES = (
     "control.md.j2",
     "risk-acceptances.html.j2",
     "risk-acceptances.md.j2",
+    "change-management.html.j2",
 )
 
 
@@ -144,6 +145,15 @@ def render_pages(model: BundleModel, environment: Environment) -> dict[str, byte
             f"risk-acceptances.{suffix}.j2",
             root="",
             link=lambda p, n=name: _link(n, p),
+            **common,
+        )
+    change = model.change_management
+    if change is not None:
+        files[change.html_path] = _render(
+            environment,
+            "change-management.html.j2",
+            root="",
+            link=_linker(change.html_path),
             **common,
         )
     for control in model.controls:

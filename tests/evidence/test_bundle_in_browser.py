@@ -11,6 +11,7 @@ page) is recorded and aborted, and there must be none.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -246,5 +247,55 @@ def test_period_timeline_shows_each_runs_status_offline(
     sync_api.expect(exceptions).to_have_count(2)
     assert "3.0" in exceptions.nth(1).inner_text()
     page.screenshot(path=str(tmp_path / "period-timeline.png"), full_page=True)
+    assert outside == [], f"requests left the page: {outside}"
+    assert errors == [], f"errors on the page: {errors}"
+
+
+@pytest.fixture(scope="module")
+def drift_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SOC 2 bundle of `comply drift` over the drift fixtures (state + snapshot, offline)."""
+    work = tmp_path_factory.mktemp("browser-drift")
+    report = work / "drift.json"
+    states = ROOT / "tests" / "fixtures" / "drift_states"
+    drift = comply(
+        "drift", "--state", str(states / "moto.tfstate"), "--snapshot",
+        str(states / "moto-snapshot.json.gz"), "-o", f"json={report}",
+    )  # fmt: skip
+    assert drift.returncode == 1, drift.stderr  # drifted on purpose
+    out = work / "bundle"
+    export = comply(
+        "evidence", "export", "--framework", "soc2", str(report), "--no-pdf", "--out", str(out)
+    )
+    assert export.returncode == 0, export.stderr
+    return out
+
+
+def test_change_management_page_renders_offline(
+    drift_bundle: Path, browser_page: tuple[Any, list[str], list[str]], tmp_path: Path
+) -> None:
+    page, outside, errors = browser_page
+    page.goto((drift_bundle / "index.html").as_uri(), wait_until="load")
+    page.get_by_role("link", name="Change management").click()
+    page.wait_for_load_state("load")
+    assert page.url == (drift_bundle / "change-management.html").as_uri()
+    sync_api.expect(page.locator("h1")).to_contain_text("Change management")
+    cards = [c.strip() for c in page.locator("#drift-counts .card b").all_inner_texts()]
+    assert cards == ["7", "3", "3", "1", "2"]
+    rows = page.locator("#drifted-attributes tbody tr")
+    sync_api.expect(rows).to_have_count(3)  # one drifted attribute on each of three resources
+    phi = rows.filter(has_text="aws_s3_bucket.phi")
+    sync_api.expect(phi).to_contain_text("server_side_encryption")
+    sync_api.expect(phi).to_contain_text("aws:kms")
+    sync_api.expect(phi).to_contain_text("s3_bucket_encrypted_at_rest")
+    sync_api.expect(page.locator("#unmanaged-resources tbody tr")).to_have_count(2)
+    sync_api.expect(page.locator("#deleted-resources tbody tr")).to_have_count(1)
+    for badge in page.locator("#drifted-attributes .status").all():
+        assert badge.is_visible()
+    page.screenshot(path=str(tmp_path / "change-management.png"), full_page=True)
+    # To the live side's raw evidence of the drifted bucket, by its link.
+    phi.get_by_role("link", name=re.compile(r"^arn-aws-s3-drift-phi")).click()
+    page.wait_for_load_state("load")
+    assert "evidence/raw/aws/arn-aws-s3-drift-phi" in page.url
+    sync_api.expect(page.locator("body")).to_contain_text('"Name": "drift-phi"')
     assert outside == [], f"requests left the page: {outside}"
     assert errors == [], f"errors on the page: {errors}"
