@@ -133,3 +133,17 @@ def is_restricted_by_condition(statement: Mapping[str, Any]) -> bool:
             ):
                 return True
     return False
+
+
+def allows_everyone(statement: Any) -> bool:
+    """An Allow statement open to any principal (`*`, `{"AWS": "*"}` or a NotPrincipal) that no
+    condition restricts. Raises UnknownValueError on an unknown statement or principal."""
+    if is_unknown(statement):
+        return bool(statement)  # the marker raises: the caller's finding becomes unknown
+    if statement.get("Effect") != "Allow":
+        return False
+    if "NotPrincipal" in statement:  # Allow + NotPrincipal: everyone except a few
+        everyone = True
+    else:
+        everyone = principal_is_everyone(statement.get("Principal"))
+    return everyone and not is_restricted_by_condition(statement)

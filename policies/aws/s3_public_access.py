@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.aws.definite_matches import definite_matches
-from policies.aws.iam_policy_documents import (
-    is_restricted_by_condition,
-    principal_is_everyone,
-    statements,
-)
+from policies.aws.iam_policy_documents import allows_everyone, statements
 from scanner.core.model import Resource, Result, UnknownValueError, is_reference, is_unknown
 from scanner.core.registry import check
 
@@ -151,16 +147,6 @@ def s3_bucket_acl_not_public(bucket: Resource) -> Result:
     return Result.passed(f"ACL is {acl or 'private (default)'} with no public grants")
 
 
-def _allows_everyone(statement: Any) -> bool:
-    if statement.get("Effect") != "Allow":
-        return False
-    if "NotPrincipal" in statement:  # Allow + NotPrincipal: everyone except a few
-        everyone = True
-    else:
-        everyone = principal_is_everyone(statement.get("Principal"))
-    return everyone and not is_restricted_by_condition(statement)
-
-
 @check(
     id="s3_bucket_policy_not_public",
     title="S3 bucket policies do not allow access to any principal",
@@ -193,7 +179,7 @@ def s3_bucket_policy_not_public(bucket: Resource) -> Result:
         return Result.passed("no bucket policy")
     if is_unknown(policy):
         return Result.unknown(f"bucket policy is unknown: {policy.reason}")
-    public, unknown_reasons = definite_matches(statements(policy), _allows_everyone)
+    public, unknown_reasons = definite_matches(statements(policy), allows_everyone)
     if public:
         sids = ", ".join(str(s.get("Sid") or "(no Sid)") for s in public)
         found = f"policy statement(s) {sids} allow any principal without a restricting condition"

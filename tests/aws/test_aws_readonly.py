@@ -15,6 +15,7 @@ from typing import Any
 from scanner.sources.aws.collectors import all_collectors
 from scanner.sources.aws.inventory import collect_aws
 from scanner.sources.aws.permissions import ALLOWED_NON_READ_OPERATIONS
+from tests.aws.lambda_seed import create_function
 
 READ_ONLY = re.compile(r"^(Describe|List|Get|Lookup)[A-Za-z0-9]*$")
 
@@ -88,6 +89,13 @@ def seed_account(clients: Any) -> None:
     clients("elasticache").create_replication_group(
         ReplicationGroupId="readonly-group", ReplicationGroupDescription="cache"
     )
+    create_function(clients, "readonly-function")
+    clients("lambda").add_permission(
+        FunctionName="readonly-function",
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+    )
     clients("sagemaker").create_notebook_instance(
         NotebookInstanceName="readonly-notebook",
         InstanceType="ml.t3.medium",
@@ -115,6 +123,7 @@ def test_full_scan_sends_only_read_operations(clients) -> None:
     # The hook saw the whole scan: STS, region-wide listings and per-resource reads.
     assert {"AssumeRole", "GetCallerIdentity", "ListBuckets", "GetBucketPolicy"} <= operations
     assert {"DescribeSecurityGroups", "GetAccountAuthorizationDetails"} <= operations
+    assert {"ListFunctions", "GetPolicy", "GetFunctionUrlConfig"} <= operations
     assert {c.name for c in all_collectors()} >= {"s3", "ec2", "iam"}
     writes = sorted(
         f"{service}:{operation}"

@@ -18,7 +18,7 @@ IDS = [spec.id for spec in SPECS]
 # Enough for the first catalog; a new service adds its prefix here deliberately.
 KNOWN_SERVICES = {
     "cloudtrail", "cloudwatch", "dynamodb", "ebs", "ec2", "eks", "elb", "iam", "kms", "rds",
-    "s3", "sns", "sqs", "vpc", "k8s", "guardduty", "config", "secretsmanager",
+    "s3", "sns", "sqs", "vpc", "k8s", "guardduty", "config", "secretsmanager", "lambda",
     "efs", "ecr", "opensearch", "redshift", "sagemaker", "elasticache", "backup", "apigateway",
     "cloudfront", "wafv2", "drift", "acm", "securityhub",
 }  # fmt: skip

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.core.model import ComputedRef, Location, Resource, ScanWarning, Skip, Unknown
+from scanner.sources.terraform import access_companions as access
 from scanner.sources.terraform import canonical as c
+from scanner.sources.terraform.access_companions import append_item as _append
 from scanner.sources.terraform.iam_links import iam_principal_attributes, link_iam_principals
 from scanner.sources.terraform.policy import normalise_policy
 from scanner.sources.terraform.resolve import ResolvedResource
@@ -38,10 +40,12 @@ COMPANIONS: dict[str, tuple[str, str]] = {
     "aws_sns_topic_subscription": ("aws_sns_topic", "topic_arn"),
     "aws_iam_user_policy_attachment": ("aws_iam_user", "user"),
     "aws_iam_group_policy_attachment": ("aws_iam_group", "group"),
+    **{kind: (types[0], arg) for kind, (types, arg, _) in access.COMPANIONS.items()},
 }
 # Companions that may configure a parent of several types (the first is COMPANIONS' one).
 COMPANION_PARENT_TYPES = {
     "aws_wafv2_web_acl_association": ("aws_lb", "aws_api_gateway_stage"),
+    **{kind: types for kind, (types, _, _) in access.COMPANIONS.items()},
 }
 # The parent argument a literal reference is matched against.
 LITERAL_NAME = {
@@ -51,6 +55,7 @@ LITERAL_NAME = {
     "aws_iam_role": "name",
     "aws_iam_user": "name",
     "aws_iam_group": "name",
+    "aws_lambda_function": "function_name",
 }
 # What each companion sets on the parent (made Unknown when a companion's parent is unknown).
 COMPANION_SETS = {
@@ -71,6 +76,7 @@ COMPANION_SETS = {
     "aws_sns_topic_subscription": ("subscriptions",),
     "aws_iam_user_policy_attachment": ("managed_policy_arns",),
     "aws_iam_group_policy_attachment": ("managed_policy_arns",),
+    **{kind: sets for kind, (_, _, sets) in access.COMPANIONS.items()},
 }
 _POLICY_ATTACHMENTS = (
     "aws_iam_role_policy_attachment",
@@ -119,6 +125,8 @@ def canonical_parent(resource: ResolvedResource, type_name: str) -> dict[str, An
             attributes["policy"] = normalise_policy(attributes["policy"])
     elif type_name in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
         attributes.update(iam_principal_attributes(resource.attributes))
+    elif type_name in access.PARENT_TYPES:
+        attributes.update(access.parent_defaults(type_name, resource.attributes))
     elif "policy" in attributes:
         attributes["policy"] = normalise_policy(attributes["policy"])
     return attributes
@@ -154,6 +162,8 @@ def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]
         parent["logging"] = [block]
     elif kind in _POLICY_ATTACHMENTS:
         _append(parent, "managed_policy_arns", arguments.get("policy_arn"))
+    elif kind in access.COMPANIONS:
+        access.apply(parent, kind, arguments)
     elif kind == "aws_sns_topic_subscription":
         # Terraform cannot know whether the endpoint confirmed (email asks a person).
         _append(parent, "subscriptions", {"protocol": arguments.get("protocol"), "confirmed": None})
@@ -186,6 +196,8 @@ def apply_uncertain_companion(parent: dict[str, Any], companion: ResolvedResourc
         _append(parent, "managed_policy_arns", unknown)
     elif kind == "aws_sns_topic_subscription":
         _append(parent, "subscriptions", unknown)
+    elif kind in access.COMPANIONS:
+        access.apply_uncertain(parent, kind, companion.attributes, unknown)
     elif kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
         _append(parent, "ingress" if kind.endswith("ingress_rule") else "egress", unknown)
     elif kind == "aws_security_group_rule":
@@ -198,15 +210,6 @@ def apply_uncertain_companion(parent: dict[str, Any], companion: ResolvedResourc
     else:
         for key in COMPANION_SETS[kind]:
             parent[key] = unknown
-
-
-def _append(parent: dict[str, Any], key: str, item: Any) -> None:
-    current = parent.get(key)
-    if isinstance(current, list):
-        current.append(item)
-    elif current is None:
-        parent[key] = [item]
-    # an Unknown list stays Unknown
 
 
 def _parent_address(reference: Any) -> str | None:
@@ -282,7 +285,10 @@ def _fold_one(
     if isinstance(reference, Unknown) or (address is None and isinstance(reference, ComputedRef)):
         # We cannot tell which parent it configures: what it sets becomes unknown on every parent
         # of that type in the same module (applied once, in `_mark_unresolved`).
-        for each_type in parent_types:
+        relevant = companion.type not in access.COMPANIONS or access.unresolved_sets(
+            companion.type, companion.attributes
+        )
+        for each_type in parent_types if relevant else ():
             group = unresolved.setdefault((each_type, companion.module_prefix), {})
             group.setdefault(companion.type, companion)
     warn(
@@ -303,10 +309,13 @@ def _mark_unresolved(
             for key in COMPANION_SETS[companion.type]:
                 current = parent.attributes.get(key)
                 empty = current is None or (isinstance(current, list) and not current)
-                if empty or parent.type == "aws_security_group" or key == "managed_policy_arns":
-                    parent.attributes[key] = Unknown(
-                        f"{companion.address} configures a {parent.type} that cannot be resolved"
-                    )
+                reason = Unknown(
+                    f"{companion.address} configures a {parent.type} that cannot be resolved"
+                )
+                if companion.type in access.COMPANIONS:
+                    access.mark_unresolved(parent.attributes, key, reason)
+                elif empty or parent.type == "aws_security_group" or key == "managed_policy_arns":
+                    parent.attributes[key] = reason
 
 
 def _to_resource(parent: _Parent, keep_raw: bool) -> Resource:
