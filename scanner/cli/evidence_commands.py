@@ -147,6 +147,8 @@ def export(
             cadence=cadence,
             templates=templates,
             sign_key=sign_key,
+            pdf=pdf,
+            preparer=preparer,
             out=out,
         )
         return

@@ -88,6 +88,8 @@ def export_period(
     cadence: str | None,
     templates: Path | None,
     sign_key: Path | None,
+    pdf: bool,
+    preparer: str | None,
     out: Path,
 ) -> None:
     try:
@@ -112,6 +114,8 @@ def export_period(
             model,
             templates=templates,
             sign_key_pem=sign_key.read_bytes() if sign_key is not None else None,
+            pdf=pdf,
+            preparer=preparer,
         )
         write_bundle(files, out)
     except (EvidenceError, SigningError) as exc:

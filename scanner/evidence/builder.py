@@ -42,17 +42,7 @@ from scanner.evidence.inputs import (
     tree_sha256,
     waivers_file,
 )
-from scanner.evidence.manifest import (
-    SIGNATURE,
-    SUMS,
-    VERIFY_GUIDE,
-    key_fingerprint,
-    render_manifest,
-    render_sums,
-    sha256_hex,
-    sign,
-    verify_guide,
-)
+from scanner.evidence.manifest import VERIFY_GUIDE, key_fingerprint, seal, verify_guide
 from scanner.evidence.model import COVERAGE_COLUMNS, BundleModel
 from scanner.evidence.pages import (
     TEMPLATE_PAGES,
@@ -62,6 +52,7 @@ from scanner.evidence.pages import (
     render_template,
     template_environment,
 )
+from scanner.evidence.pdf_report import REPORT_PDF, content_hash, render_pdf
 from scanner.evidence.text_safety import dump_json, scrub
 
 __all__ = [
@@ -102,21 +93,9 @@ class BuildOptions:
     preparer: str | None = None  # named on report.pdf's cover
 
 
-REPORT_PDF = "report.pdf"
-
-
-def content_hash(files: Mapping[str, bytes]) -> str:
-    """The bundle hash on report.pdf's cover: SHA-256 of the SHA256SUMS lines of every file but
-    report.pdf and the integrity files, which an auditor recomputes with
-    `grep -v -E '  (report.pdf|manifest.json)$' SHA256SUMS | sha256sum`."""
-    return sha256_hex(render_sums(files))
-
-
 def _report_pdf(
     model: BundleModel, environment: Any, files: Mapping[str, bytes], preparer: str | None
 ) -> bytes:
-    from scanner.evidence.pdf_report import render_pdf
-
     report = {
         "bundle_hash": content_hash(files),
         "preparer": preparer,
@@ -150,7 +129,7 @@ def bundle_files(model: BundleModel, options: BuildOptions) -> dict[str, bytes]:
         files[REPORT_PDF] = _report_pdf(model, environment, files, options.preparer)
     for path in files:
         check_bundle_path(path)
-    manifest = render_manifest(
+    return seal(
         files,
         {
             "uuid": model.uuid,
@@ -161,9 +140,5 @@ def bundle_files(model: BundleModel, options: BuildOptions) -> dict[str, bytes]:
             "signed": export["signed"],
             "signing_key_sha256": fingerprint,
         },
+        options.sign_key_pem,
     )
-    files["manifest.json"] = manifest
-    files[SUMS] = render_sums(files)
-    if options.sign_key_pem is not None:
-        files[SIGNATURE] = sign(manifest, options.sign_key_pem)
-    return dict(sorted(files.items()))

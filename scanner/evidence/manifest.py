@@ -55,6 +55,19 @@ def render_sums(files: Mapping[str, bytes]) -> bytes:
     return "".join(lines).encode()
 
 
+def seal(
+    files: Mapping[str, bytes], bundle: Mapping[str, Any], sign_key_pem: bytes | None
+) -> dict[str, bytes]:
+    """`files` plus manifest.json, SHA256SUMS and (with a key) manifest.sig, sorted by path."""
+    sealed = dict(files)
+    manifest = render_manifest(sealed, bundle)
+    sealed["manifest.json"] = manifest
+    sealed[SUMS] = render_sums(sealed)
+    if sign_key_pem is not None:
+        sealed[SIGNATURE] = sign(manifest, sign_key_pem)
+    return dict(sorted(sealed.items()))
+
+
 def parse_sums(data: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in data.decode("utf-8", "replace").splitlines():

@@ -11,14 +11,26 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from scanner.evidence.errors import EvidenceError
+from scanner.evidence.manifest import render_sums, sha256_hex
 
 CHROMIUM_ENV = "COMPLY_CHROMIUM"
 DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
 _ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 _PDF_DATES = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)(\d{14})")
+
+
+REPORT_PDF = "report.pdf"
+
+
+def content_hash(files: Mapping[str, bytes]) -> str:
+    """The bundle hash on report.pdf's cover: SHA-256 of the SHA256SUMS lines of every file but
+    report.pdf and the integrity files, which an auditor recomputes with
+    `grep -v -E '  (report.pdf|manifest.json)$' SHA256SUMS | sha256sum`."""
+    return sha256_hex(render_sums(files))
 
 
 def chromium_path() -> Path:

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
-from scanner.evidence.manifest import (
-    SIGNATURE,
-    SUMS,
-    VERIFY_GUIDE,
-    key_fingerprint,
-    render_manifest,
-    render_sums,
-    sign,
-    verify_guide,
-)
+from scanner.evidence.manifest import VERIFY_GUIDE, key_fingerprint, seal, verify_guide
 from scanner.evidence.model import stable_uuid
 from scanner.evidence.pages import render_template, template_environment
-from scanner.evidence.period import ControlPeriod, PeriodModel, PeriodRun, iso
+from scanner.evidence.pdf_report import REPORT_PDF, content_hash, render_pdf
+from scanner.evidence.period import ControlPeriod, PeriodModel, PeriodRun, iso, parse_instant
 from scanner.evidence.text_safety import dump_json, scrub
 
 PERIOD_FORMAT_VERSION = "1"
@@ -113,8 +107,63 @@ def _exceptions_csv(period: PeriodModel) -> bytes:
     return scrub(out.getvalue()).encode("utf-8")
 
 
+def period_label(period: PeriodModel) -> str:
+    """`2026-11-01 to 2026-11-06`: whole days as the user gave them (`--to` inclusive); the
+    exact instants when the period does not fall on whole days."""
+    start, end = parse_instant(period.start), parse_instant(period.end)
+    if start.time() == end.time() == time(0) and end - start >= timedelta(days=1):
+        last = (end - timedelta(days=1)).date().isoformat()
+        return f"{start.date().isoformat()} to {last}"
+    return f"{period.start} to {period.end}"
+
+
+def short_time(value: str | None) -> str:
+    """`2026-11-01 03:00` for `2026-11-01T03:00:00Z` (UTC): fits a printed table cell."""
+    return f"{value[:10]} {value[11:16]}" if value else ""
+
+
+def status_streaks(
+    runs: Sequence[PeriodRun], statuses: Sequence[str]
+) -> list[tuple[str, str, str, int]]:
+    """Consecutive runs with the same status as (first run start, last run start, status, runs):
+    a printable timeline that stays short over a year of nightly runs."""
+    out: list[tuple[str, str, str, int]] = []
+    for run, status in zip(runs, statuses, strict=True):
+        when = iso(run.started_at)
+        if out and out[-1][2] == status:
+            first, _, _, count = out[-1]
+            out[-1] = (first, when, status, count + 1)
+        else:
+            out.append((when, when, status, 1))
+    return out
+
+
+def _report_pdf(
+    period: PeriodModel,
+    environment: Any,
+    files: dict[str, bytes],
+    context: dict[str, Any],
+    report: dict[str, Any],
+) -> bytes:
+    report = {**report, "bundle_hash": content_hash(files), "period_label": period_label(period)}
+    html = render_template(
+        environment,
+        "period-report-print.html.j2",
+        report=report,
+        streaks=lambda control: status_streaks(period.runs, control.statuses),
+        when=short_time,
+        **context,
+    )
+    return render_pdf(html.decode("utf-8"), period.end)
+
+
 def period_files(
-    period: PeriodModel, *, templates: Path | None = None, sign_key_pem: bytes | None = None
+    period: PeriodModel,
+    *,
+    templates: Path | None = None,
+    sign_key_pem: bytes | None = None,
+    pdf: bool = False,
+    preparer: str | None = None,
 ) -> dict[str, bytes]:
     environment = template_environment(templates)
     all_runs = sorted(
@@ -124,6 +173,7 @@ def period_files(
     identity = "\x1f".join(
         [period.framework, period.start, period.end, *(r.run_id for r in all_runs)]
     )
+    uuid = stable_uuid("period-bundle", identity)
     files: dict[str, bytes] = {
         "index.html": render_template(environment, "period-index.html.j2", **context),
         "timeline.html": render_template(environment, "period-timeline.html.j2", **context),
@@ -147,10 +197,13 @@ def period_files(
     }
     fingerprint = key_fingerprint(sign_key_pem) if sign_key_pem is not None else None
     files[VERIFY_GUIDE] = verify_guide(fingerprint)
-    manifest = render_manifest(
+    if pdf:
+        report = {"preparer": preparer, "signing_key": fingerprint, "bundle_id": uuid}
+        files[REPORT_PDF] = _report_pdf(period, environment, files, context, report)
+    return seal(
         files,
         {
-            "uuid": stable_uuid("period-bundle", identity),
+            "uuid": uuid,
             "format_version": PERIOD_FORMAT_VERSION,
             "kind": "period",
             "framework": period.framework,
@@ -160,9 +213,5 @@ def period_files(
             "signed": sign_key_pem is not None,
             "signing_key_sha256": fingerprint,
         },
+        sign_key_pem,
     )
-    files["manifest.json"] = manifest
-    files[SUMS] = render_sums(files)
-    if sign_key_pem is not None:
-        files[SIGNATURE] = sign(manifest, sign_key_pem)
-    return dict(sorted(files.items()))

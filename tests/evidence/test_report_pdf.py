@@ -4,6 +4,7 @@ with pdftotext. Chromium (Debian's package) prints it; the bytes are reproducibl
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -57,10 +58,7 @@ def test_pdf_pages_render_and_carry_every_control_id(bundle: Path, tmp_path: Pat
     pdf = bundle / "report.pdf"
     subprocess.run(["pdftoppm", "-r", "12", "-png", str(pdf), str(tmp_path / "p")], check=True)
     pages = sorted(tmp_path.glob("p-*.png"))
-    controls = {
-        e["id"]
-        for e in __import__("json").loads((bundle / "findings.json").read_text())["controls"]
-    }
+    controls = {e["id"] for e in json.loads((bundle / "findings.json").read_text())["controls"]}
     assert len(controls) == 68
     # cover + summary (>= 1) + one page per control at least + exceptions + risk acceptances
     assert len(pages) >= 1 + 1 + len(controls) + 2
@@ -94,3 +92,110 @@ def test_pdf_pages_render_and_carry_every_control_id(bundle: Path, tmp_path: Pat
     ).stdout.split()[0]
     assert recomputed == digest
     assert b"/CreationDate (D:20200601100000" in pdf.read_bytes()  # the scan's time, no clock
+    # A point-in-time report says so on its cover, never a period.
+    assert "point in time: evidence as of 2020-06-01T10:00:00Z" in flat
+
+
+# ---------------------------------------------------------------------------------------------
+# The period (Type II) report.pdf, from the stored story of tests/history/test_period_export.py
+
+
+def pdf_text(pdf: Path, *extra: str) -> str:
+    return subprocess.run(
+        ["pdftotext", *extra, str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tests.history.test_period_export import SYSTEM_YAML, export, fill
+
+    work = tmp_path_factory.mktemp("pdf-period")
+    url = f"sqlite:///{work / 'history.db'}"
+    fill(url)
+    (work / ".comply.yaml").write_text(
+        SYSTEM_YAML.replace("hipaa:164.308(a)(4)(ii)(C)", "hipaa:164.308(a)(4)(ii)(A)")
+    )
+    key = work / "key.pem"
+    key.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    args = ("--pdf", "--preparer", "Grace Auditor", "--sign-key", key)
+    first, second = work / "first", work / "second"
+    for out in (first, second):
+        result = export(url, out, *args, cwd=work)
+        assert result.returncode == 0, result.stderr
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert Path("report.pdf") in files
+    # Byte-reproducible, report.pdf and the signature included (Ed25519 is deterministic).
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    return first
+
+
+def test_period_pdf_cover_says_the_period_and_pages_carry_each_control(
+    period_bundle: Path, tmp_path: Path
+) -> None:
+    pdf = period_bundle / "report.pdf"
+    subprocess.run(["pdftoppm", "-r", "12", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    document = json.loads((period_bundle / "period" / "controls.json").read_text())
+    controls = [c["id"] for c in document["controls"]]
+    assert len(controls) == 68  # HIPAA has no categories: kept whole
+    # cover + summary (>= 1) + one page per control at least + runs
+    assert len(pages) >= 1 + 1 + len(controls) + 1
+    assert all(p.stat().st_size > 0 for p in pages)
+    flat = " ".join(pdf_text(pdf, "-layout").split())
+    assert [c for c in controls if c not in flat] == []
+
+    cover = " ".join(pdf_text(pdf, "-f", "1", "-l", "1").split())
+    assert "period: 2026-11-01 to 2026-11-06, 5 complete runs" in cover
+    # pdftotext drops the hyphen where a line broke: compare without hyphens and spaces.
+    assert "from20261101T00:00:00Zto20261107T00:00:00Z" in re.sub(r"[\s-]", "", cover)
+    assert "point in time" not in flat
+    assert "Patient portal" in cover and "Grace Auditor" in cover
+    manifest = json.loads((period_bundle / "manifest.json").read_text())
+    compact = re.sub(r"\s", "", cover)
+    assert manifest["bundle"]["signing_key_sha256"] in compact
+    assert manifest["bundle"]["uuid"] in compact
+    sums = (period_bundle / "SHA256SUMS").read_text().splitlines()
+    kept = "".join(
+        line + "\n" for line in sums if not line.endswith(("  report.pdf", "  manifest.json"))
+    )
+    assert hashlib.sha256(kept.encode()).hexdigest() in compact
+    assert b"/CreationDate (D:20261107000000" in pdf.read_bytes()  # the period's end, no clock
+
+
+def test_period_pdf_control_page_has_share_and_exceptions(period_bundle: Path) -> None:
+    pdf = period_bundle / "report.pdf"
+    pages = pdf_text(pdf).split("\f")
+    mine = [p for p in pages if "164.308(a)(4)(ii)(C) — " in p]
+    assert len(mine) == 1
+    page = " ".join(mine[0].split())
+    # The hand-computed answer (tests/history/test_period_export.py).
+    assert "satisfied in 3 of 5 complete runs: 60.0%" in page
+    layout = " ".join(pdf_text(pdf, "-layout").split())
+    assert "Check k8s_rbac_cluster_admin_not_bound" in page
+    for row in (  # resource, first seen, last seen, resolved, days to fix, failing / waived
+        "crb.bad 2026-11-01 03:00 2026-11-01 03:00 2026-11-02 03:00 1.0 1 failing, 0 waived",
+        "crb.bad 2026-11-03 03:00 2026-11-04 03:00 2026-11-06 03:00 3.0 1 failing, 1 waived",
+    ):
+        assert row in layout, row
+    # The timeline, consecutive runs with one status grouped: from, to, runs, status.
+    for streak in (
+        "2026-11-01 03:00 2026-11-01 03:00 1 not satisfied",
+        "2026-11-02 03:00 2026-11-03 03:00 2 satisfied",
+        "2026-11-04 03:00 2026-11-04 03:00 1 not satisfied",
+        "2026-11-06 03:00 2026-11-06 03:00 1 satisfied",
+    ):
+        assert streak in layout, streak
+    # The control marked not applicable says so, with who decided and why.
+    decided = next(p for p in pages if "164.308(a)(4)(ii)(A) — " in p)
+    assert "approved by ciso@example.com" in " ".join(decided.split())
