@@ -48,7 +48,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile --durations=30
 
 docs: $(STAMP)
 	$(BIN)/python -m scanner.compliance.check_reference > docs/checks.md
