@@ -241,13 +241,15 @@ def aws_group() -> None:
 @click.option("--role-name", default="ComplyAudit", show_default=True)
 @click.option(
     "--drift",
-    "drift_state",
+    "drift_states",
+    multiple=True,
     metavar="BUCKET[/KEY]",
-    help="Add what `comply drift` needs to read its Terraform state from S3: s3:GetObject on "
-    "the state objects (and kms:Decrypt, for a state bucket encrypted with a KMS key).",
+    help="Add what `comply drift --state s3://BUCKET/KEY` needs to read its Terraform state: "
+    "s3:GetObject on the state object, or on every object of BUCKET (and kms:Decrypt through S3, "
+    "for a state bucket encrypted with a KMS key). Repeatable, one per state.",
 )
 def aws_permissions(
-    services: tuple[str, ...], organization: bool, role_name: str, drift_state: str | None
+    services: tuple[str, ...], organization: bool, role_name: str, drift_states: tuple[str, ...]
 ) -> None:
     """Print the minimal read-only IAM policy (JSON) a scan needs."""
     from scanner.sources.aws.collectors import select_collectors
@@ -262,23 +264,26 @@ def aws_permissions(
         policy = permissions_policy(collectors)
     except (KeyError, ValueError) as exc:
         fail(str(exc.args[0]))
-    if drift_state is not None:
-        policy["Statement"].extend(_drift_state_statements(drift_state))
+    if drift_states:
+        policy["Statement"].extend(_drift_state_statements(drift_states))
     click.echo(json.dumps(policy, indent=2))
 
 
-def _drift_state_statements(location: str) -> list[dict[str, Any]]:
+def _drift_state_statements(locations: tuple[str, ...]) -> list[dict[str, Any]]:
     """Read-only access to Terraform state objects: GetObject only (no List, no Put), and
     kms:Decrypt only through S3, for a state bucket encrypted with a KMS key."""
-    bucket, _, key = location.removeprefix("s3://").partition("/")
-    if not bucket or any(c in bucket for c in "*?"):
-        fail(f"--drift wants the state bucket (BUCKET or BUCKET/KEY), not {location!r}")
+    resources = []
+    for location in locations:
+        bucket, _, key = location.removeprefix("s3://").partition("/")
+        if not bucket or any(c in bucket for c in "*?"):
+            fail(f"--drift wants the state bucket (BUCKET or BUCKET/KEY), not {location!r}")
+        resources.append(f"arn:aws:s3:::{bucket}/{key or '*'}")
     return [
         {
             "Sid": "ComplyDriftReadsTerraformState",
             "Effect": "Allow",
             "Action": ["s3:GetObject"],
-            "Resource": [f"arn:aws:s3:::{bucket}/{key or '*'}"],
+            "Resource": resources,
         },
         {
             "Sid": "ComplyDriftDecryptsTerraformStateThroughS3",

@@ -11,13 +11,13 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scanner.cli.aws_commands import refuse_changed_since
 from scanner.cli.common import fail
-from scanner.cli.run_recording import file_scope
+from scanner.cli.run_recording import ScanScope
 from scanner.cli.scan_session import ScanSession, scan_options
 from scanner.core.model import Resource, ScanError, ScanWarning
 
@@ -43,14 +43,59 @@ def _declared(config_dir: Path | None) -> dict[str, Resource] | None:
     return {resource.id: resource for resource in loaded.resources}
 
 
+if TYPE_CHECKING:  # generic from click 8.2 on; pyproject allows 8.1, where it is not
+    _ParamType = click.ParamType[Path | str]
+else:
+    _ParamType = click.ParamType
+
+
+class _StateParam(_ParamType):
+    """A local state file (it must exist) or an `s3://BUCKET/KEY` URL, kept as given."""
+
+    name = "state"
+    _file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Path | str:
+        if isinstance(value, str) and value.startswith("s3://"):
+            return value
+        converted: Path = self._file.convert(value, param, ctx)
+        return converted
+
+
+def _fetch(states: tuple[Path | str, ...], profile: str | None) -> list[Any]:
+    """Local paths as they are; each s3:// state read with s3:GetObject (errors: exit 2)."""
+    from scanner.sources.aws.s3_object import S3ObjectError, read_s3_object
+    from scanner.sources.terraform.state import DEFAULT_MAX_STATE_SIZE, FetchedState
+
+    fetched: list[Any] = []
+    problems: list[str] = []
+    for state in states:
+        if isinstance(state, Path):
+            fetched.append(state)
+            continue
+        try:
+            data = read_s3_object(state, profile=profile, max_size=DEFAULT_MAX_STATE_SIZE)
+        except S3ObjectError as exc:
+            problems.append(str(exc))
+            continue
+        fetched.append(FetchedState(state, data))
+    for problem in problems:
+        click.echo(f"comply: error: {problem}", err=True)
+    if problems:
+        fail(f"{len(problems)} state(s) could not be read from S3; nothing compared")
+    return fetched
+
+
 @click.command("drift")
 @click.option(
     "--state",
     "states",
     multiple=True,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A Terraform state: terraform.tfstate (version 4) or `terraform show -json` output. "
+    type=_StateParam(),
+    metavar="FILE|s3://BUCKET/KEY",
+    help="A Terraform state: terraform.tfstate (version 4) or `terraform show -json` output, "
+    "a local file or s3://BUCKET/KEY (read with s3:GetObject, --profile's credentials). "
     "Repeatable, one per stack.",
 )
 @click.option(
@@ -65,7 +110,11 @@ def _declared(config_dir: Path | None) -> dict[str, Resource] | None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Compare with a snapshot (comply scan aws --save-snapshot) instead of the live account.",
 )
-@click.option("--profile", help="Live: a profile of ~/.aws/config (default: the credential chain).")
+@click.option(
+    "--profile",
+    help="A profile of ~/.aws/config for the live scan and for s3:// states (default: the "
+    "credential chain).",
+)
 @click.option("--region", "regions", multiple=True, help="Live: scan this region (repeatable).")
 @click.option("--role-arn", "role_arns", multiple=True, help="Live: assume this role (repeatable).")
 @click.option(
@@ -83,7 +132,7 @@ def _declared(config_dir: Path | None) -> dict[str, Resource] | None:
 )
 @scan_options
 def drift(
-    states: tuple[Path, ...],
+    states: tuple[Path | str, ...],
     config_dir: Path | None,
     snapshot_file: Path | None,
     profile: str | None,
@@ -102,19 +151,25 @@ def drift(
     from scanner.sources.terraform.state import load_terraform_state
 
     refuse_changed_since(common)
-    if snapshot_file is not None and (profile or regions or role_arns or services):
+    from_s3 = any(isinstance(state, str) for state in states)
+    if snapshot_file is not None and (
+        (profile and not from_s3) or regions or role_arns or services
+    ):
         fail(
-            "--snapshot compares with a saved snapshot: --profile, --region, --role-arn and "
-            "--service are for a live comparison"
+            "--snapshot compares with a saved snapshot: --profile (but to read an s3:// state), "
+            "--region, --role-arn and --service are for a live comparison"
         )
+    local = [state for state in states if isinstance(state, Path)]
     session = ScanSession.start(
-        scanned=states[0], scope=file_scope("drift", [*states], None), **common
+        scanned=local[0] if local else None,
+        scope=ScanScope("drift", [s if isinstance(s, str) else s.as_posix() for s in states], None),
+        **common,
     )
     try:
         rules = ignore_rules(session.config.get("drift"), str(session.config.path or "defaults"))
     except IgnoreRuleError as exc:
         fail(str(exc))
-    loaded_state = load_terraform_state(list(states))
+    loaded_state = load_terraform_state(_fetch(states, profile))
     if loaded_state.errors:
         # A stack that cannot be read would make all of its resources look unmanaged.
         for error in loaded_state.errors:

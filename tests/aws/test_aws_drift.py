@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from scanner.cli.main import cli
@@ -177,8 +178,11 @@ def test_drift_live_and_from_snapshot(clients: Any, tmp_path: Path) -> None:
     assert offline_messages == live_messages
 
 
-def test_state_secrets_reach_no_output_format(clients: Any, tmp_path: Path) -> None:
-    state = _seed(clients, tmp_path)
+@pytest.mark.parametrize("where", ["file", "s3"])
+def test_state_secrets_reach_no_output_format(clients: Any, tmp_path: Path, where: str) -> None:
+    state: Path | str = _seed(clients, tmp_path)
+    if where == "s3":
+        state = _put_state(clients, Path(state))
     outputs = []
     for fmt in ("json", "sarif", "junit", "markdown", "github", "gitlab"):
         outputs += ["-o", f"{fmt}={tmp_path / ('out.' + fmt)}"]
@@ -188,10 +192,104 @@ def test_state_secrets_reach_no_output_format(clients: Any, tmp_path: Path) -> N
          "--service", "rds", *outputs],
         catch_exceptions=False,
     )  # fmt: skip
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert CANARY not in result.output
     for fmt in ("json", "sarif", "junit", "markdown", "github", "gitlab"):
         assert CANARY not in (tmp_path / ("out." + fmt)).read_text()
+
+
+def _put_state(
+    clients: Any, state: Path, bucket: str = "acme-tfstate", key: str = "prod/terraform.tfstate"
+) -> str:
+    s3 = clients("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key=key, Body=state.read_bytes())
+    return f"s3://{bucket}/{key}"
+
+
+def test_state_read_from_s3_gives_the_same_findings(clients: Any, tmp_path: Path) -> None:
+    state = _seed(clients, tmp_path)
+    url = _put_state(clients, state)
+    live = ["--region", "us-east-1", "--service", "s3", "--service", "ec2", "--service", "rds"]
+    code, from_file = _run(tmp_path, "--state", str(state), *live)
+    assert code == 1
+    code, from_s3 = _run(tmp_path, "--state", url, *live)
+    assert code == 1
+    assert _sets(from_s3) == _sets(from_file)
+    # The state bucket is live and in no state: unmanaged, like any bucket made by hand.
+    unmanaged = _sets(from_s3)[("drift_resource_managed_by_terraform", "fail")]
+    assert "unmanaged:arn:aws:s3:::acme-tfstate" in unmanaged
+    assert [s["file"] for s in from_s3["context"]["drift"]["states"]] == [url]
+    assert url in from_s3["scan"]["targets"]
+
+    def messages(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+        name = report["context"]["drift"]["states"][0]["file"]  # "managed by <state>"
+        return sorted(
+            (f["check_id"], f["resource"]["id"], f["message"].replace(name, "STATE"))
+            for f in report["findings"]
+        )
+
+    assert messages(from_s3) == messages(from_file)
+
+    # The nightly job: the state from S3, the live side from the night's snapshot.
+    snapshot = tmp_path / "snap.json.gz"
+    CliRunner().invoke(
+        cli,
+        ["scan", "aws", *live, "--save-snapshot", str(snapshot),
+         "-o", f"json={tmp_path / 'scan.json'}"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    code, offline = _run(tmp_path, "--state", url, "--snapshot", str(snapshot))
+    assert code == 1
+    assert _sets(offline) == _sets(from_s3)
+    still_live_only = CliRunner().invoke(
+        cli, ["drift", "--state", url, "--snapshot", str(snapshot), "--region", "us-east-1"]
+    )
+    assert still_live_only.exit_code == 2
+    assert "--region" in still_live_only.output
+
+
+def test_s3_state_errors_name_the_url(clients: Any, tmp_path: Path) -> None:
+    s3 = clients("s3")
+    s3.create_bucket(Bucket="acme-tfstate")
+    s3.put_object(Bucket="acme-tfstate", Key="corrupt.tfstate", Body=b"{not json")
+    s3.create_bucket(Bucket="locked-tfstate")
+    s3.put_object(Bucket="locked-tfstate", Key="prod.tfstate", Body=b"{}")
+    s3.put_bucket_policy(
+        Bucket="locked-tfstate",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::locked-tfstate/*",
+                    }
+                ],
+            }
+        ),
+    )
+    for url, needle in (
+        ("s3://acme-tfstate/missing.tfstate", "no such object"),
+        ("s3://no-such-bucket/terraform.tfstate", "no such bucket"),
+        ("s3://locked-tfstate/prod.tfstate", "access denied"),
+        ("s3://acme-tfstate/corrupt.tfstate", "invalid JSON"),
+        ("s3://acme-tfstate", "s3://BUCKET/KEY"),
+    ):
+        result = CliRunner().invoke(
+            cli,
+            ["drift", "--state", url, "--region", "us-east-1", "--service", "s3"],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 2, (url, result.output)
+        assert url in result.output and needle in result.output, result.output
+        assert "nothing compared" in result.output
+    denied = CliRunner().invoke(
+        cli, ["drift", "--state", "s3://locked-tfstate/prod.tfstate", "--service", "s3"]
+    )
+    assert "comply aws permissions --drift locked-tfstate/prod.tfstate" in denied.output
 
 
 def test_bad_state_is_an_error_naming_the_file(clients: Any, tmp_path: Path) -> None:
@@ -218,5 +316,15 @@ def test_permissions_for_drift_add_only_reading_the_state() -> None:
         (["kms:Decrypt"], "*"),
     ]
     assert drift[1]["Condition"] == {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
+    several = CliRunner().invoke(
+        cli,
+        ["aws", "permissions", "--service", "s3", "--drift", "s3://acme-tfstate/prod.tfstate",
+         "--drift", "net-state"],
+    )  # fmt: skip
+    reads = json.loads(several.output)["Statement"]
+    assert next(s for s in reads if s["Sid"] == "ComplyDriftReadsTerraformState")["Resource"] == [
+        "arn:aws:s3:::acme-tfstate/prod.tfstate",
+        "arn:aws:s3:::net-state/*",
+    ]
     bad = CliRunner().invoke(cli, ["aws", "permissions", "--drift", "*"])
     assert bad.exit_code == 2

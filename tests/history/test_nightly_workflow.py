@@ -38,3 +38,29 @@ def test_nightly_workflow_runs_comply_with_real_options():
         assert used <= known, f"{run}: unknown {used - known}"
     scan = next(step for step in steps if step.get("name") == "Scan AWS and store the run")
     assert "COMPLY_STORE" in scan["env"]  # the store URL is a secret, not an argument
+
+
+def test_drift_workflow_runs_comply_with_real_options():
+    """docs/ci/drift.yml (docs/drift.md): on merge, live; nightly, the state from S3 against the
+    night's snapshot, then the change-management evidence."""
+    document = yaml.safe_load((REPO_ROOT / "docs" / "ci" / "drift.yml").read_text("utf-8"))
+    assert document[True]["schedule"][0]["cron"] and document[True]["push"]["branches"] == ["main"]
+    steps = document["jobs"]["drift"]["steps"]
+    runs = [" ".join(step["run"].split()) for step in steps if "comply " in step.get("run", "")]
+    commands = []
+    for run in runs:
+        words = shlex.split(run)
+        command = _command(words[1:])
+        known = {o for p in command.params for o in [*p.opts, *p.secondary_opts]}
+        used = {w.split("=")[0] for w in words if w.startswith("-") and w != "-"}
+        assert used <= known, f"{run}: unknown {used - known}"
+        commands.append(words)
+    drift = [w for w in commands if w[1] == "drift"]
+    assert len(drift) == 2
+    assert all(w[w.index("--state") + 1].startswith("s3://") for w in drift)
+    snapshot = next(w for w in commands if "--save-snapshot" in w)
+    nightly = next(w for w in drift if "--snapshot" in w)
+    assert (
+        nightly[nightly.index("--snapshot") + 1] == snapshot[snapshot.index("--save-snapshot") + 1]
+    )
+    assert any(w[1:3] == ["evidence", "export"] for w in commands)

@@ -84,7 +84,7 @@ class TargetError(Exception):
         self.message = message
 
 
-def _error_code(exc: Exception) -> tuple[str, str]:
+def error_code(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         return str(error.get("Code", "ClientError")), str(error.get("Message", exc))
@@ -99,7 +99,7 @@ def identify(
         sts = session.client("sts", region_name=home_region(session), config=settings.config())
         identity = sts.get_caller_identity()
     except (BotoCoreError, ClientError) as exc:
-        code, message = _error_code(exc)
+        code, message = error_code(exc)
         raise TargetError(f"sts:GetCallerIdentity {home_region(session)}", code, message) from exc
     return AccountTarget(session, str(identity["Account"]), str(identity["Arn"]), role_arn)
 
@@ -143,7 +143,7 @@ def assume_role(
         try:
             return fetch()
         except ClientError as exc:
-            code, message = _error_code(exc)
+            code, message = error_code(exc)
             raise CredentialRetrievalError(
                 provider="sts-assume-role", error_msg=f"{role_arn}: {code}: {message}"
             ) from exc
@@ -151,7 +151,7 @@ def assume_role(
     try:
         first = fetch()
     except (BotoCoreError, ClientError) as exc:
-        code, message = _error_code(exc)
+        code, message = error_code(exc)
         raise TargetError(f"sts:AssumeRole {role_arn}", code, message) from exc
     refreshable = RefreshableCredentials.create_from_metadata(
         metadata=first, refresh_using=refresh, method="sts-assume-role"
@@ -179,7 +179,7 @@ def discover_regions(
             ec2.meta.events.register(event, handler)
         regions = ec2.describe_regions()["Regions"]
     except (BotoCoreError, ClientError) as exc:
-        return [target.home_region], _error_code(exc)
+        return [target.home_region], error_code(exc)
     names = sorted(str(r["RegionName"]) for r in regions)
     return (names or [target.home_region]), None
 

@@ -14,13 +14,14 @@ an error naming the file, and the other files are still read.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scanner.core.gc_pause import cyclic_gc_paused
 from scanner.core.model import Location, Resource, ScanError, ScanWarning, is_unknown
-from scanner.sources.source_files import relative_name
+from scanner.sources.source_files import decode, relative_name
 from scanner.sources.terraform.files import read_source
 from scanner.sources.terraform.fold import fold_resources
 from scanner.sources.terraform.resolve import ResolvedResource
@@ -101,25 +102,44 @@ def managed_resources(
     return managed, warnings
 
 
+@dataclass(frozen=True)
+class FetchedState:
+    """A state read from elsewhere than a local file (an S3 backend): its name (the URL) and
+    bytes. Decoded and parsed exactly as a file is."""
+
+    name: str
+    data: bytes
+
+
 def load_terraform_state(
-    paths: list[Path], *, max_file_size: int = DEFAULT_MAX_STATE_SIZE
+    paths: Sequence[Path | FetchedState], *, max_file_size: int = DEFAULT_MAX_STATE_SIZE
 ) -> StateLoadResult:
     with cyclic_gc_paused():  # every object built here lives on (half the time on 10,000)
         return _load(paths, max_file_size)
 
 
-def _load(paths: list[Path], max_file_size: int) -> StateLoadResult:
+def _read(
+    item: Path | FetchedState, max_file_size: int
+) -> tuple[str, str | None, ScanError | None]:
+    if isinstance(item, FetchedState):
+        text, error = decode(item.data, item.name, max_file_size, "a Terraform state")
+        return item.name, text, error
+    absolute = Path(os.path.abspath(item))
+    rel = relative_name(absolute, Path.cwd())
+    source = read_source(absolute, rel, max_file_size)
+    return rel, source.text, source.error
+
+
+def _load(paths: Sequence[Path | FetchedState], max_file_size: int) -> StateLoadResult:
     result = StateLoadResult([], [], [])
-    for path in paths:
-        absolute = Path(os.path.abspath(path))
-        rel = relative_name(absolute, Path.cwd())
+    for item in paths:
         result.files_scanned += 1
-        source = read_source(absolute, rel, max_file_size)
-        if source.error is not None:
-            result.errors.append(source.error)
+        rel, text, error = _read(item, max_file_size)
+        if error is not None:
+            result.errors.append(error)
             continue
         try:
-            document = parse_state(source.text or "")
+            document = parse_state(text or "")
             managed, warnings = managed_resources(document, rel)
         except StateError as exc:
             result.errors.append(ScanError(rel, str(exc)))
