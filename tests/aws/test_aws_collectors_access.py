@@ -54,3 +54,38 @@ def test_lambda_denied_url_config_leaves_a_public_policy_failing(clients: Any) -
     # The public statement is certain; the unknown URL cannot make it pass.
     assert status("lambda_function_not_public", denied[public]) == "fail"
     assert [e.operation for _, e in collection.call_errors] == ["GetFunctionUrlConfig"]
+
+
+# -- EBS snapshots and AMIs ---------------------------------------------------------------------
+
+
+def test_snapshot_attributes_are_read_once_per_own_unencrypted_snapshot(clients: Any) -> None:
+    ec2 = clients("ec2")
+    volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
+    sealed_volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1, Encrypted=True)
+    plain = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
+    sealed = ec2.create_snapshot(VolumeId=sealed_volume["VolumeId"])["SnapshotId"]
+    arn = "arn:aws:ec2:us-east-1::snapshot/{}".format
+    full, by_id = assert_declared_and_round_trip(["ebs_snapshots"])
+    # moto lists its built-in AMIs' snapshots too (other owners): never judged, never asked.
+    assert {r.attributes["id"] for r in by_id.values()} == {plain, sealed}
+    assert full.requests_by_operation["ec2.DescribeSnapshots"] == 1
+    assert full.requests_by_operation["ec2.DescribeSnapshotAttribute"] == 1
+    assert by_id[arn(plain)].attributes["shared_accounts"] == []
+
+    collection, denied = scan(["ebs_snapshots"], deny("ec2", "DescribeSnapshotAttribute"))
+    assert status("ec2_ebs_snapshot_not_public", denied[arn(plain)]) == "unknown"
+    assert status("ec2_ebs_snapshot_not_public", denied[arn(sealed)]) == "pass"
+    assert [e.operation for _, e in collection.call_errors] == ["DescribeSnapshotAttribute"]
+
+
+def test_amis_cost_one_listing_and_a_denied_listing_is_an_error(clients: Any) -> None:
+    ec2 = clients("ec2")
+    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)
+    image = ec2.create_image(InstanceId=instance["Instances"][0]["InstanceId"], Name="own-image")
+    full, by_id = assert_declared_and_round_trip(["amis"])
+    assert list(by_id) == [f"arn:aws:ec2:us-east-1::image/{image['ImageId']}"]
+    assert full.requests_by_operation["ec2.DescribeImages"] == 1
+    collection, denied = scan(["amis"], deny("ec2", "DescribeImages"))
+    assert not denied
+    assert [e.operation for _, e in collection.call_errors] == ["DescribeImages"]

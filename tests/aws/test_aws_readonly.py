@@ -41,8 +41,10 @@ def seed_account(clients: Any) -> None:
         ),
     )
     ec2 = clients("ec2")
-    ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)
-    ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)
+    volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
+    ec2.create_snapshot(VolumeId=volume)
+    launched = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)
+    ec2.create_image(InstanceId=launched["Instances"][0]["InstanceId"], Name="readonly-image")
     iam = clients("iam")
     iam.create_user(UserName="reader")
     iam.create_access_key(UserName="reader")
@@ -124,6 +126,7 @@ def test_full_scan_sends_only_read_operations(clients) -> None:
     assert {"AssumeRole", "GetCallerIdentity", "ListBuckets", "GetBucketPolicy"} <= operations
     assert {"DescribeSecurityGroups", "GetAccountAuthorizationDetails"} <= operations
     assert {"ListFunctions", "GetPolicy", "GetFunctionUrlConfig"} <= operations
+    assert {"DescribeSnapshotAttribute", "DescribeImages"} <= operations
     assert {c.name for c in all_collectors()} >= {"s3", "ec2", "iam"}
     writes = sorted(
         f"{service}:{operation}"
