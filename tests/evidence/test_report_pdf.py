@@ -111,7 +111,7 @@ def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from tests.history.test_period_export import SYSTEM_YAML, export, fill
+    from tests.history.test_period_export import SYSTEM_YAML, comply, export, fill
 
     work = tmp_path_factory.mktemp("pdf-period")
     url = f"sqlite:///{work / 'history.db'}"
@@ -119,12 +119,18 @@ def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (work / ".comply.yaml").write_text(
         SYSTEM_YAML.replace("hipaa:164.308(a)(4)(ii)(C)", "hipaa:164.308(a)(4)(ii)(A)")
     )
-    key = work / "key.pem"
+    key, public = work / "key.pem", work / "public.pem"
+    private = Ed25519PrivateKey.generate()
     key.write_bytes(
-        Ed25519PrivateKey.generate().private_bytes(
+        private.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
+        )
+    )
+    public.write_bytes(
+        private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
     args = ("--pdf", "--preparer", "Grace Auditor", "--sign-key", key)
@@ -137,6 +143,9 @@ def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Byte-reproducible, report.pdf and the signature included (Ed25519 is deterministic).
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    verified = comply("evidence", "verify", first, "--key", public)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "signature" in verified.stdout
     return first
 
 

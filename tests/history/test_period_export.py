@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -227,3 +228,48 @@ def test_the_period_export_follows_the_system_section_like_the_point_in_time_one
         )
     )
     assert exported == [c.id for c in point_in_time.controls]
+
+
+def doc_blocks() -> dict[str, str]:
+    """The worked example's blocks in docs/evidence.md, by their `worked-example:` marker."""
+    text = (ROOT / "docs" / "evidence.md").read_text()
+    found = re.findall(r"<!-- worked-example: ([\w-]+) -->\n```\w+\n(.*?)```", text, re.S)
+    return dict(found)
+
+
+def test_the_worked_example_in_the_docs_is_what_comply_prints_and_writes(
+    store_url: str, tmp_path: Path
+) -> None:
+    from scanner.cli.common import load_policies
+    from scanner.compliance.catalog import Scope
+    from scanner.compliance.rollup import rollup_controls
+    from scanner.report.json_report import report_to_dict
+
+    blocks = doc_blocks()
+    assert set(blocks) == {"period-stdout", "period-control", "point-in-time-control"}
+    fill(store_url)
+    work = tmp_path / "work"  # no .comply.yaml: no system section
+    work.mkdir()
+    result = export(store_url, tmp_path / "period", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert blocks["period-stdout"].strip() in result.stdout.splitlines()
+    document = json.loads((tmp_path / "period" / "period" / "controls.json").read_text())
+    control = next(c for c in document["controls"] if c["id"] == CONTROL)
+    excerpt = json.loads(blocks["period-control"])
+    assert excerpt == {key: control[key] for key in excerpt}
+
+    # Type I: the 11-06 night's report alone, as `comply scan -o json=` writes it.
+    _, catalog = load_policies((), ())
+    night5 = report([F(CHECK, "crb.bad", "pass"), F(CHECK, "crb.ok", "pass")], started=night(5))
+    night5.controls = rollup_controls(
+        catalog, night5.findings, today=night(5).date(), scope=Scope(frameworks=("hipaa",))
+    )
+    path = tmp_path / "night-5.json"
+    path.write_text(json.dumps(report_to_dict(night5), default=str))
+    out = tmp_path / "type-i"
+    result = comply("evidence", "export", "--framework", "hipaa", path, "--out", out, cwd=work)
+    assert result.returncode == 0, result.stderr
+    findings = json.loads((out / "findings.json").read_text())
+    point = next(c for c in findings["controls"] if c["id"] == CONTROL)
+    excerpt = json.loads(blocks["point-in-time-control"])
+    assert excerpt == {key: point[key] for key in excerpt}
