@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from scanner.compliance.catalog import Catalog, Framework, Scope, load_catalog
-from scanner.compliance.coverage import coverage_rows
+from scanner.compliance.coverage import SOURCES, coverage_rows
 from scanner.core.registry import Registry, load_registry
 
 
@@ -29,12 +29,12 @@ def render_framework_page(framework: Framework, catalog: Catalog, registry: Regi
         "current attestation (see [attestations](../attestations.md)) before it can be reported "
         "as `attested`.",
         "",
-        "| id | title | automation | checks (terraform / aws / kubernetes) |",
+        f"| id | title | automation | checks ({' / '.join(SOURCES)}) |",
         "|---|---|---|---|",
     ]
     for control in framework.controls:
         counts = rows[control.id].checks_by_source
-        per_source = f"{counts['terraform']} / {counts['aws']} / {counts['kubernetes']}"
+        per_source = " / ".join(str(counts[source]) for source in SOURCES)
         anchor = "".join(ch for ch in control.id.lower() if ch.isalnum() or ch == "-")
         lines.append(
             f"| [{control.id}](#{anchor}) | {control.title} | {control.automation} | {per_source} |"

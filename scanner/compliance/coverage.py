@@ -12,7 +12,10 @@ from typing import Any
 from scanner.compliance.catalog import Catalog, Control, Scope
 from scanner.core.registry import Registry
 
-SOURCES = ("terraform", "aws", "kubernetes")
+SOURCES = ("terraform", "aws", "kubernetes", "drift")
+# What `comply drift` builds (scanner/drift/analysis.py, a layer above this one): the drift
+# checks judge the comparison of Terraform state with live AWS, neither source alone.
+DRIFT_TYPE = "drift_comparison"
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +27,8 @@ def live_aws_types() -> frozenset[str]:
 
 
 def sources_for_type(resource_type: str) -> set[str]:
+    if resource_type == DRIFT_TYPE:
+        return {"drift"}
     if resource_type.startswith("kubernetes_"):
         return {"kubernetes"}
     if resource_type.startswith("aws_"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scanner.compliance.coverage import DRIFT_TYPE
 from scanner.core.model import ControlRef
 from scanner.evidence.model import (
     ChangeManagement,
@@ -24,7 +25,6 @@ from scanner.evidence.model import (
 )
 
 # The drift layer's names (scanner/drift/analysis.py), which this layer may not import.
-DRIFT_TYPE = "drift_comparison"
 DRIFT_SOURCE = "drift"
 
 

@@ -11,13 +11,9 @@ from dataclasses import replace
 from datetime import date
 
 from scanner.compliance.attestations import attestations_by_control, best_attestation
-from scanner.compliance.coverage import coverage_rows
+from scanner.compliance.coverage import DRIFT_TYPE, coverage_rows
 from scanner.core.redaction import redaction_rules
-from scanner.evidence.change_management import (
-    DRIFT_TYPE,
-    change_management,
-    evidence_resources,
-)
+from scanner.evidence.change_management import change_management, evidence_resources
 from scanner.evidence.control_rollup import (
     attestation_record,
     check_types,

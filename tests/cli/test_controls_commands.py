@@ -57,6 +57,11 @@ def test_coverage_csv_counts_checks_per_source(comply):
     assert int(kubernetes_only["kubernetes"]) >= 1
     live_only = by_id[("soc2", "CC6.2")]  # user deregistration: unused credentials, live data only
     assert live_only["terraform"] == "0" and int(live_only["aws"]) >= 1
+    # The drift checks judge state against live: their own column, under no other source.
+    assert {"terraform", "aws", "kubernetes", "drift"} <= set(rows[0])
+    assert by_id[("soc2", "CC8.1")]["drift"] == "4"
+    assert by_id[("hipaa", "164.312(c)(1)")]["drift"] == "4"
+    assert encryption["drift"] == "0"
     risk = by_id[("hipaa", "164.308(a)(1)(ii)(A)")]
     assert risk["automation"] == "manual" and risk["terraform"] == "0"
 
