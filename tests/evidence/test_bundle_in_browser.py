@@ -245,7 +245,20 @@ def test_period_timeline_shows_each_runs_status_offline(
         assert badge.is_visible()
     exceptions = page.locator("#exceptions tbody tr").filter(has_text="164.308(a)(4)(ii)(C)")
     sync_api.expect(exceptions).to_have_count(2)
-    assert "3.0" in exceptions.nth(1).inner_text()
+    # The hand-computed answer: control, check, resource, first seen, last seen, resolved,
+    # days to remediate, failing runs, waived runs.
+    expected = [
+        ["2026-11-01T03:00:00Z", "2026-11-01T03:00:00Z", "2026-11-02T03:00:00Z", "1.0", "1", "0"],
+        ["2026-11-03T03:00:00Z", "2026-11-04T03:00:00Z", "2026-11-06T03:00:00Z", "3.0", "1", "1"],
+    ]
+    for n, dates in enumerate(expected):
+        cells = [c.strip() for c in exceptions.nth(n).locator("td").all_inner_texts()]
+        assert cells == [
+            "164.308(a)(4)(ii)(C)",
+            "k8s_rbac_cluster_admin_not_bound",
+            "crb.bad",
+            *dates,
+        ]
     page.screenshot(path=str(tmp_path / "period-timeline.png"), full_page=True)
     assert outside == [], f"requests left the page: {outside}"
     assert errors == [], f"errors on the page: {errors}"

@@ -396,3 +396,34 @@ def test_bad_inputs_fail_cleanly(tmp_path: Path, reports: list[Path]) -> None:
     garbage.write_text("not a zip")
     assert comply("evidence", "verify", garbage).returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_the_effective_configuration_is_recorded_with_its_secrets_redacted(
+    reports: list[Path], tmp_path: Path
+) -> None:
+    password, hook = "Sup3r-Config-Passw0rd", "abcdefghijklmnopqrstuvwx"
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".comply.yaml").write_text(
+        f"store: postgresql://comply:{password}@db.internal/comply\n"
+        f"notify:\n  - slack=https://hooks.slack.com/services/T0000/B0000/{hook}\n"
+    )
+    out = tmp_path / "bundle"
+    result = subprocess.run(
+        [sys.executable, "-m", "scanner", "evidence", "export", "--framework", "hipaa",
+         reports[0], "--out", out],
+        capture_output=True, text=True, cwd=work, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(REPO_ROOT / ".pytest_cache" / "home"),
+             "PYTHONPATH": str(REPO_ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    metadata = json.loads((out / "run" / "metadata.json").read_text())
+    settings = metadata["export"]["configuration"]["settings"]
+    assert settings["store"] == "postgresql://<redacted>@db.internal/comply"
+    assert settings["notify"] == ["slack=https://hooks.slack.com/services/<redacted>"]
+    leaked = [
+        p
+        for p in out.rglob("*")
+        if p.is_file() and (password.encode() in p.read_bytes() or hook.encode() in p.read_bytes())
+    ]
+    assert leaked == []
