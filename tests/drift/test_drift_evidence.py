@@ -109,7 +109,7 @@ def test_change_management_page_content(report: Path, tmp_path: Path) -> None:
     phi = drifted[1]
     assert json.loads(phi[2])["sse_algorithm"] == "aws:kms" and phi[3] == "null"
     assert "yes" in phi[4] and "s3_bucket_encrypted_at_rest" in phi[4]
-    assert "fail drift_resource_verdicts_match_configuration" in phi[5]
+    assert "fail drift_resource_verdicts_match_configuration" in phi[0]
     web = drifted[2]
     assert len(json.loads(web[3])) == 2 and len(json.loads(web[2])) == 1  # the SSH rule added
     assert "ec2_security_group_ssh_not_open_to_internet" in web[4]
