@@ -14,7 +14,11 @@ import click
 
 from scanner import __version__
 from scanner.cli.common import fail
-from scanner.cli.evidence_context import system_description
+from scanner.cli.evidence_context import (
+    effective_configuration,
+    export_operator,
+    system_description,
+)
 from scanner.cli.history_commands import _store_value
 from scanner.compliance.catalog import Catalog
 from scanner.core.registry import Registry
@@ -116,6 +120,16 @@ def export_period(
             sign_key_pem=sign_key.read_bytes() if sign_key is not None else None,
             pdf=pdf,
             preparer=preparer,
+            export={
+                "framework": framework,
+                "period": {"from": period[0], "to": period[1]},
+                "scope": scope,
+                "cadence": _cadence(cadence),
+                "templates": "custom, with bundled fallback" if templates else "bundled",
+                "pdf": pdf,
+                "operator": export_operator(),
+                "configuration": effective_configuration(),
+            },
         )
         write_bundle(files, out)
     except (EvidenceError, SigningError) as exc:

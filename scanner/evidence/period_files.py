@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import time, timedelta
 from pathlib import Path
@@ -164,7 +164,10 @@ def period_files(
     sign_key_pem: bytes | None = None,
     pdf: bool = False,
     preparer: str | None = None,
+    export: Mapping[str, Any] | None = None,
 ) -> dict[str, bytes]:
+    """Every file of the period bundle; `export` (who exported, the effective configuration,
+    what was asked) goes to run/metadata.json as in a point-in-time bundle."""
     environment = template_environment(templates)
     all_runs = sorted(
         (*period.runs, *period.incomplete_runs), key=lambda r: (r.started_at, r.run_id)
@@ -194,6 +197,20 @@ def period_files(
             }
         ),
         "period/exceptions.csv": _exceptions_csv(period),
+        "run/metadata.json": dump_json(
+            {
+                "bundle": {
+                    "uuid": uuid,
+                    "kind": "period",
+                    "format_version": PERIOD_FORMAT_VERSION,
+                    "framework": period.framework,
+                    "framework_name": period.framework_name,
+                    "period": {"start": period.start, "end": period.end},
+                },
+                "tool": {"name": "comply", "version": period.tool_version},
+                "export": dict(export or {}),
+            }
+        ),
     }
     fingerprint = key_fingerprint(sign_key_pem) if sign_key_pem is not None else None
     files[VERIFY_GUIDE] = verify_guide(fingerprint)

@@ -206,6 +206,12 @@ def test_the_period_export_follows_the_system_section_like_the_point_in_time_one
     index = (tmp_path / "hipaa" / "index.html").read_text()
     assert "ciso@example.com" in index and "Patient portal" in index
     assert "AWS (IaaS, carved out)" in index
+    # Who exported and with which configuration, as in a point-in-time bundle.
+    metadata = json.loads((tmp_path / "hipaa" / "run" / "metadata.json").read_text())
+    assert metadata["bundle"]["kind"] == "period"
+    assert set(metadata["export"]["operator"]) == {"user", "host", "ci_run_url"}
+    assert metadata["export"]["configuration"]["settings"]["system"]["name"] == "Patient portal"
+    assert metadata["export"]["period"] == {"from": "2026-11-01", "to": "2026-11-06"}
 
     result = export(store_url, tmp_path / "soc2", framework="soc2", cwd=work)
     assert result.returncode == 0, result.stderr
