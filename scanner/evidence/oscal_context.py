@@ -4,6 +4,7 @@ assessment log (each input scan) and risks (failing findings with remediation an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from scanner.evidence.model import BundleModel, FindingRecord
@@ -108,11 +109,23 @@ def assessment_log(model: BundleModel, ids: OscalIds) -> dict[str, Any] | None:
             ),
             "start": oscal_timestamp(r.started_at or r.finished_at),
             "end": oscal_timestamp(r.finished_at),
+            **_operator_props(r.operator),
         }
         for r in model.reports
         if r.finished_at
     ]
     return {"entries": entries} if entries else None
+
+
+def _operator_props(operator: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Who ran a scan (when its report says), as log-entry props: operator (user@host) and
+    ci-run-url."""
+    operator = operator or {}
+    who = "@".join(str(operator[k]) for k in ("user", "host") if operator.get(k))
+    props = [oscal_prop("operator", who)] if who else []
+    if operator.get("ci_run_url"):
+        props.append(oscal_prop("ci-run-url", operator["ci_run_url"]))
+    return {"props": props} if props else {}
 
 
 def _response_state(model: BundleModel, finding: FindingRecord) -> str | None:

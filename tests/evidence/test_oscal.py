@@ -398,6 +398,12 @@ def test_parties_inventory_risks_and_assessment_log(
     assert [e["end"] for e in log] == [
         oscal_time(r.finished_at) for r in model.reports if r.finished_at
     ]
+    # The scan was run by this test's process: its report carries the operator (user@host).
+    operators = [p["value"] for e in log for p in e.get("props", []) if p["name"] == "operator"]
+    recorded = [r.operator for r in model.reports if r.finished_at]
+    assert all(recorded) and len(operators) == len(log)
+    for operator, value in zip(recorded, operators, strict=True):
+        assert operator is not None and str(operator["host"]) in value
 
 
 def oscal_time(value: str) -> str:
