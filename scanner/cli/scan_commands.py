@@ -101,6 +101,9 @@ def scan_terraform(
         "terraform",
         use_cache=not no_cache,
     )
+    if engine_runs and jobs is None:
+        # checkov is the longer of the two: leave it a core (on 2, comply parses in-process).
+        jobs = max(1, (os.cpu_count() or 1) - 1)
     loaded = load_terraform(
         path,
         var_files=var_files,

@@ -262,8 +262,12 @@ class ScanSession:
             )
         except SelectionError as exc:
             fail(str(exc))
+        engines_run = {"comply"}
         for run in engine_runs:  # second engines (docs/engines.md), before baseline and diff
-            run.add_to(report, registry=self.registry, catalog=self.catalog, options=self.options)
+            if run.add_to(
+                report, registry=self.registry, catalog=self.catalog, options=self.options
+            ):
+                engines_run.add(run.engine)
         report.context = {
             "arguments": command_line(),
             "operator": _operator(),
@@ -273,7 +277,7 @@ class ScanSession:
         if self.baseline_path is not None:
             path = self.baseline_path
             entries = _or_fail(lambda: load_baseline(path), BaselineError)
-            report.baseline = compare(path, entries, report.findings)
+            report.baseline = compare(path, entries, report.findings, engines_run)
             report.warnings.extend(
                 ScanWarning(str(path), message)
                 for message in baseline_warnings(report.baseline, report.findings)

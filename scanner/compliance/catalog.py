@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,24 @@ class Catalog:
             for check_id in control.checks:
                 mapping[check_id].append(control.ref)
         return dict(mapping)
+
+    def with_checks(self, extra: Mapping[ControlRef, Iterable[str]]) -> Catalog:
+        """This catalog with more check ids under some controls: a second engine's checks
+        (`checkov.CKV_AWS_184`), mapped by their own file, so that the roll-up counts them like
+        comply's checks mapped there."""
+        frameworks = {
+            key: replace(
+                framework,
+                controls=tuple(
+                    replace(control, checks=(*control.checks, *sorted(set(extra[control.ref]))))
+                    if extra.get(control.ref)
+                    else control
+                    for control in framework.controls
+                ),
+            )
+            for key, framework in self.frameworks.items()
+        }
+        return Catalog(frameworks)
 
     def find(self, control_id: str, framework: str | None = None) -> Control:
         """One control by id (`CC6.1`) or qualified id (`soc2:CC6.1`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,10 +41,12 @@ class BaselineComparison:
     fixed: list[BaselineEntry]  # baseline failures that no longer fail
     entries: int = 0  # how many entries the baseline holds
     relocated: int = 0  # entries matched by address across scan roots, not by fingerprint
+    # Entries of a second engine that did not run (or failed): neither still failing nor fixed.
+    not_compared: Mapping[str, int] = field(default_factory=dict)  # engine -> entries
 
     @property
     def matched(self) -> int:
-        return self.entries - len(self.fixed)
+        return self.entries - len(self.fixed) - sum(self.not_compared.values())
 
 
 @dataclass

@@ -1,13 +1,14 @@
 """Run checkov concurrently with comply's own scan and fold its results into the report.
 
-A thread waits on the checkov process while comply loads and evaluates: the total is about
-checkov's own time. Whatever goes wrong with checkov becomes a scan error naming the engine
-(exit 2); comply's own findings are reported all the same.
+A thread waits on the checkov process, parses its report and loads the mapping while comply loads
+and evaluates: what is left after checkov exits is the merge. Whatever goes wrong with checkov
+becomes a scan error naming the engine (exit 2); comply's own findings are reported all the same.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,18 +18,24 @@ from scanner.compliance.attestations import attestations_by_control
 from scanner.compliance.catalog import Catalog
 from scanner.compliance.results import ScanReport
 from scanner.compliance.rollup import rollup_controls
-from scanner.core.model import Finding, ScanError
+from scanner.core.model import ControlRef, ScanError
 from scanner.core.registry import Registry
 from scanner.engines import checkov_cache
-from scanner.engines.checkov_cache import file_set_key
 from scanner.engines.checkov_findings import merge_checkov_results
-from scanner.engines.checkov_mapping import MappingError, load_checkov_mapping
+from scanner.engines.checkov_mapping import (
+    EngineMapping,
+    MappingError,
+    load_checkov_mapping,
+    require_known_controls,
+)
 from scanner.engines.checkov_runner import (
     DEFAULT_TIMEOUT_SECONDS,
     ENGINE,
     CheckovResult,
     EngineError,
+    checkov_options,
     find_checkov,
+    installed_version,
     run_checkov,
 )
 from scanner.engines.installs import locate
@@ -50,24 +57,27 @@ class CheckovRun:
     ) -> None:
         self.folder = folder
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkov")
-        self._future: Future[list[CheckovResult]] = self._pool.submit(
-            cached_run, folder, source, executable, timeout, cache_dir
+        self._future: Future[tuple[list[CheckovResult], EngineMapping]] = self._pool.submit(
+            _results_and_mapping, folder, source, executable, timeout, cache_dir
         )
         self._pool.shutdown(wait=False)
 
+    engine = ENGINE
+
     def add_to(
         self, report: ScanReport, *, registry: Registry, catalog: Catalog, options: ScanOptions
-    ) -> None:
+    ) -> bool:
+        """Merge checkov's findings into `report`; False when there were none to give (the
+        error is in the report)."""
         try:
-            results = self._future.result()
-            known = {control.ref for control in catalog.controls()}
-            mapping = load_checkov_mapping(known_controls=known)
+            results, mapping = self._future.result()
+            require_known_controls(mapping, {control.ref for control in catalog.controls()})
         except (EngineError, MappingError) as exc:
             report.errors.append(ScanError(target=ENGINE, message=str(exc)))
-            return
+            return False
         today = options.today or report.started_at.astimezone(UTC).date()
         outcome = merge_checkov_results(
-            [rebased(result, self.folder, Path(report.root)) for result in results],
+            rebased(results, self.folder, Path(report.root)),
             source=report.source,
             mapping=mapping,
             comply_findings=report.findings,
@@ -84,14 +94,26 @@ class CheckovRun:
         added = [finding for finding in outcome.findings if finding.controls]
         report.findings.extend(added)
         report.warnings.extend(outcome.warnings)
+        by_control: dict[ControlRef, set[str]] = defaultdict(set)
+        for finding in added:
+            for ref in finding.controls:
+                by_control[ref].add(finding.check_id)
         report.controls = rollup_controls(
-            catalog_with_engine_findings(catalog, added),
+            catalog.with_checks(by_control),
             report.findings,
             today=today,
             scope=options.scope,
             attestations=attestations_by_control(options.attestations),
         )
         report.finished_at = datetime.now(UTC)
+        return True
+
+
+def _results_and_mapping(
+    folder: Path, source: str, executable: Path | None, timeout: float, cache_dir: Path | None
+) -> tuple[list[CheckovResult], EngineMapping]:
+    results = cached_run(folder, source, executable, timeout, cache_dir)
+    return results, load_checkov_mapping()  # here, not after checkov exits: it is on no one's path
 
 
 def cached_run(
@@ -103,52 +125,49 @@ def cached_run(
     if cache_dir is None:
         return run_checkov(folder, source, executable=executable, timeout=timeout)
     try:
-        key = file_set_key(folder, source, executable)
+        file_set = checkov_cache.file_set_digest(folder)
     except OSError:
         return run_checkov(folder, source, executable=executable, timeout=timeout)
-    results = checkov_cache.load(cache_dir, key)
-    if results is None:
-        results = run_checkov(folder, source, executable=executable, timeout=timeout)
-        checkov_cache.store(cache_dir, key, results)
+    version = checkov_cache.remembered_version(cache_dir, executable)
+    if version is None:
+        version = installed_version(executable)
+        if version is None:  # a checkov that cannot say its version: its results are not kept
+            return run_checkov(folder, source, executable=executable, timeout=timeout)
+        checkov_cache.remember_version(cache_dir, executable, version)
+    key = checkov_cache.results_key(file_set, version, checkov_options(source))
+    cached = checkov_cache.load(cache_dir, key)
+    if cached is not None:
+        return cached
+    results = run_checkov(folder, source, executable=executable, timeout=timeout)
+    checkov_cache.store(cache_dir, key, results)
     return results
 
 
-def rebased(result: CheckovResult, scanned: Path, root: Path) -> CheckovResult:
+def rebased(results: list[CheckovResult], scanned: Path, root: Path) -> list[CheckovResult]:
     """checkov's path is relative to the folder it scanned (Terraform), to the working directory
     (Kubernetes), or absolute, always without its leading slash here; comply's locations are
-    relative to the report's root."""
+    relative to the report's root. Each file is located once: thousands of results share it."""
     folder = scanned if scanned.is_dir() else scanned.parent
-    candidates = [Path(result.absolute_path)] if result.absolute_path else []
-    candidates += [folder / result.file_path, Path.cwd() / result.file_path]
-    candidates.append(Path("/") / result.file_path)
-    for candidate in candidates:
-        if candidate.is_file():
-            try:
-                relative = candidate.resolve().relative_to(root.resolve())
-            except ValueError:
-                return result
-            return dataclasses.replace(result, file_path=relative.as_posix())
-    return result
+    cwd, resolved_root = Path.cwd(), root.resolve()
+    located: dict[tuple[str, str], str | None] = {}
 
+    def relative(result: CheckovResult) -> str | None:
+        candidates = [Path(result.absolute_path)] if result.absolute_path else []
+        candidates += [folder / result.file_path, cwd / result.file_path]
+        candidates.append(Path("/") / result.file_path)
+        for candidate in candidates:
+            if candidate.is_file():
+                try:
+                    return candidate.resolve().relative_to(resolved_root).as_posix()
+                except ValueError:
+                    return None
+        return None
 
-def catalog_with_engine_findings(catalog: Catalog, findings: list[Finding]) -> Catalog:
-    """The catalog with each engine finding's check id added to the controls it maps to, so
-    that the roll-up counts it like a comply check mapped there."""
-    by_control: dict[tuple[str, str], set[str]] = {}
-    for finding in findings:
-        for ref in finding.controls:
-            by_control.setdefault((ref.framework, ref.id), set()).add(finding.check_id)
-    frameworks = {}
-    for key, framework in catalog.frameworks.items():
-        controls = tuple(
-            dataclasses.replace(
-                control,
-                checks=(
-                    *control.checks,
-                    *sorted(by_control.get((control.framework, control.id), ())),
-                ),
-            )
-            for control in framework.controls
-        )
-        frameworks[key] = dataclasses.replace(framework, controls=controls)
-    return Catalog(frameworks)
+    out = []
+    for result in results:
+        where = (result.file_path, result.absolute_path)
+        if where not in located:
+            located[where] = relative(result)
+        path = located[where]
+        out.append(result if path is None else dataclasses.replace(result, file_path=path))
+    return out

@@ -60,7 +60,7 @@ def load_checkov_mapping(
         raise MappingError(f"{path}: expected a mapping at the top level")
     mapped: dict[str, EngineCheckMapping] = {}
     for check_id, entry in (document.get("mapped") or {}).items():
-        mapped[check_id] = _mapped_entry(path, check_id, entry, known_controls)
+        mapped[check_id] = _mapped_entry(path, check_id, entry)
     unmapped: dict[str, str] = {}
     for check_id, reason in (document.get("unmapped") or {}).items():
         _require_id(path, check_id)
@@ -74,7 +74,21 @@ def load_checkov_mapping(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in prefixes.items()
     ):
         raise MappingError(f"{path}: unreviewed_prefixes maps a prefix to a reason")
-    return EngineMapping(str(document.get("checkov_version", "")), mapped, unmapped, prefixes)
+    mapping = EngineMapping(str(document.get("checkov_version", "")), mapped, unmapped, prefixes)
+    if known_controls is not None:
+        require_known_controls(mapping, known_controls, path)
+    return mapping
+
+
+def require_known_controls(
+    mapping: EngineMapping, known: Collection[ControlRef], path: Path = DEFAULT_MAPPING
+) -> None:
+    """MappingError naming the first id that cites a control comply does not know."""
+    for check_id, entry in mapping.mapped.items():
+        unknown = [c for c in entry.controls if c not in known]
+        if unknown:
+            names = ", ".join(f"{c.framework} {c.id}" for c in unknown)
+            raise MappingError(f"{path}: {check_id}: unknown control(s) {names}")
 
 
 def _require_id(path: Path, check_id: Any) -> None:
@@ -82,9 +96,7 @@ def _require_id(path: Path, check_id: Any) -> None:
         raise MappingError(f"{path}: {check_id!r} is not a checkov id (CKV_AWS_20, CKV2_K8S_1)")
 
 
-def _mapped_entry(
-    path: Path, check_id: Any, entry: Any, known: Collection[ControlRef] | None
-) -> EngineCheckMapping:
+def _mapped_entry(path: Path, check_id: Any, entry: Any) -> EngineCheckMapping:
     _require_id(path, check_id)
     if not isinstance(entry, dict):
         raise MappingError(f"{path}: {check_id}: expected severity, hipaa, soc2, rationale")
@@ -105,9 +117,4 @@ def _mapped_entry(
         controls.extend(ControlRef(framework, value) for value in values)
     if not controls:
         raise MappingError(f"{path}: {check_id}: mapped to no control (list it as unmapped)")
-    if known is not None:
-        unknown = [c for c in controls if c not in known]
-        if unknown:
-            names = ", ".join(f"{c.framework} {c.id}" for c in unknown)
-            raise MappingError(f"{path}: {check_id}: unknown control(s) {names}")
     return EngineCheckMapping(check_id, severity, tuple(controls), rationale.strip())

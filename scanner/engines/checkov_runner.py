@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -22,6 +23,12 @@ FRAMEWORKS = {"terraform": ("terraform", "secrets"), "kubernetes": ("kubernetes"
 # checkov exits 1 when a check failed: that is a result, not a crash.
 _RESULT_EXIT_CODES = (0, 1)
 _MAX_OUTPUT_BYTES = 256 * 1024 * 1024
+VERSION_TIMEOUT_SECONDS = 120.0
+# What `checkov --version` prints: a release number, nothing else (a fake or broken one may not).
+_VERSION = re.compile(r"^\d+(\.\d+)+[0-9A-Za-z.+-]*$")
+# checkov would otherwise look for an API key and report usage.
+_QUIET = {"BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""}
+_DISTRIBUTION_VERSION = "import importlib.metadata as m; print(m.version('checkov'))"
 
 
 class EngineError(Exception):
@@ -68,6 +75,13 @@ def checkov_command(executable: Path, folder: Path, source: str) -> list[str]:
         str(executable),
         "--file" if folder.is_file() else "--directory",
         str(folder),
+        *checkov_options(source),
+    ]
+
+
+def checkov_options(source: str) -> list[str]:
+    """Every option comply runs checkov with, after the path: part of the results' cache key."""
+    return [
         "--output",
         "json",
         "--framework",
@@ -99,8 +113,7 @@ def run_checkov(
             capture_output=True,
             timeout=timeout,
             check=False,
-            # checkov would otherwise look for an API key and report usage.
-            env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""},
+            env={**os.environ, **_QUIET},
         )
     except subprocess.TimeoutExpired:
         raise EngineError(f"timed out after {timeout:g} s on {folder}") from None
@@ -113,6 +126,54 @@ def run_checkov(
     if len(completed.stdout) > _MAX_OUTPUT_BYTES:
         raise EngineError(f"output larger than {_MAX_OUTPUT_BYTES // 1024 // 1024} MB")
     return parse_report(completed.stdout.decode("utf-8", "replace"))
+
+
+def checkov_version(executable: Path) -> tuple[str | None, str]:
+    """What `checkov --version` reports, or None and why it could not say."""
+    try:
+        completed = subprocess.run(  # a fixed argument list, no shell
+            [str(executable), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=VERSION_TIMEOUT_SECONDS,
+            check=False,
+            env={**os.environ, **_QUIET},
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, str(exc)
+    last = completed.stdout.strip().splitlines()[-1:] if completed.returncode == 0 else []
+    if last and _VERSION.match(last[0].strip()):
+        return last[0].strip(), ""
+    why = completed.stderr.strip().splitlines()[-1:] or [f"exit {completed.returncode}"]
+    return None, why[0] if not last else f"not a version: {last[0].strip()[:80]}"
+
+
+def installed_version(executable: Path) -> str | None:
+    """checkov's version, cheaply when it can be: a pip-installed checkov (a virtual environment,
+    pipx) is a Python script, and its interpreter says which checkov distribution it has in a few
+    milliseconds, where `checkov --version` takes a checkov start (seconds). Anything else (a
+    wrapper script, a binary) is asked with --version."""
+    try:
+        with executable.open("rb") as handle:
+            first = handle.readline(512)
+    except OSError:
+        return None
+    interpreter = first[2:].decode("utf-8", "replace").strip() if first[:2] == b"#!" else ""
+    if interpreter and " " not in interpreter and Path(interpreter).name.startswith("python"):
+        try:
+            completed = subprocess.run(  # a fixed argument list, no shell
+                [interpreter, "-I", "-c", _DISTRIBUTION_VERSION],
+                capture_output=True,
+                text=True,
+                timeout=VERSION_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            completed = None
+        answer = completed.stdout.strip() if completed and completed.returncode == 0 else ""
+        if _VERSION.match(answer):
+            return answer
+    return checkov_version(executable)[0]
 
 
 def parse_report(text: str) -> list[CheckovResult]:

@@ -8,17 +8,15 @@ its tests ran against. Nothing is installed into comply's own environment.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.engines.checkov_runner import ENGINE, EngineError, find_checkov
+from scanner.engines.checkov_runner import ENGINE, EngineError, checkov_version, find_checkov
 
 # The version controls/engines/checkov.yaml was generated from (its `checkov_version`), and the
 # one .ci/run installs. Change all three together.
 PINNED = {ENGINE: "3.3.30"}
-_VERSION_TIMEOUT_SECONDS = 120.0
 
 
 def engines_dir() -> Path:
@@ -60,21 +58,8 @@ def engine_state(name: str) -> EngineState:
     path = locate(name)
     if path is None:
         return EngineState(name, PINNED[name], None, None, "not found")
-    try:
-        completed = subprocess.run(  # a fixed argument list, no shell
-            [str(path), "--version"],
-            capture_output=True,
-            text=True,
-            timeout=_VERSION_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return EngineState(name, PINNED[name], path, None, str(exc))
-    version = completed.stdout.strip().splitlines()[-1:] if completed.returncode == 0 else []
-    if not version:
-        why = completed.stderr.strip().splitlines()[-1:] or [f"exit {completed.returncode}"]
-        return EngineState(name, PINNED[name], path, None, why[0])
-    return EngineState(name, PINNED[name], path, version[0].strip())
+    version, problem = checkov_version(path)
+    return EngineState(name, PINNED[name], path, version, problem)
 
 
 def install_command(name: str) -> list[list[str]]:

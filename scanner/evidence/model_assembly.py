@@ -7,11 +7,14 @@ Nothing here reads the clock: the bundle's time is the latest `finished_at` of i
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
 from scanner.compliance.attestations import attestations_by_control, best_attestation
+from scanner.compliance.catalog import Catalog
 from scanner.compliance.coverage import DRIFT_TYPE, coverage_rows
+from scanner.core.model import ControlRef
 from scanner.core.redaction import redaction_rules
 from scanner.evidence.change_management import change_management, evidence_resources
 from scanner.evidence.control_rollup import (
@@ -26,6 +29,7 @@ from scanner.evidence.model import (
     ControlRecord,
     FindingRecord,
     ModelInputs,
+    ReportDocument,
     ResponseRecord,
     stable_uuid,
 )
@@ -56,7 +60,7 @@ def build_model(inputs: ModelInputs) -> BundleModel:
     today = date.fromisoformat(generated_at[:10])
     system = inputs.system
     scope = export_scope(inputs.framework, system)
-    controls = inputs.catalog.controls(scope)
+    controls = _with_engine_checks(inputs.catalog, docs).controls(scope)
     check_not_applicable(system, inputs.catalog)
     mapped = {check for control in controls for check in control.checks}
     resolved = {inputs.registry.resolve(c) or c for c in mapped}
@@ -187,6 +191,21 @@ def build_model(inputs: ModelInputs) -> BundleModel:
         ),
         change_management=change,
     )
+
+
+def _with_engine_checks(catalog: Catalog, docs: Sequence[ReportDocument]) -> Catalog:
+    """A second engine's findings (`engine: checkov`) carry the controls of their own mapping
+    (controls/engines/): the bundle counts them under those controls, as the scan's roll-up did."""
+    extra: dict[ControlRef, set[str]] = defaultdict(set)
+    for doc in docs:
+        for item in doc.document.get("findings") or ():
+            if not isinstance(item, Mapping) or not item.get("engine"):
+                continue
+            for ref in item.get("controls") or ():
+                if isinstance(ref, Mapping):
+                    control = ControlRef(str(ref.get("framework")), str(ref.get("id")))
+                    extra[control].add(str(item.get("check_id")))
+    return catalog.with_checks(extra) if extra else catalog
 
 
 def _decided_not_applicable(

@@ -8,7 +8,7 @@ fail are reported as fixed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -108,8 +108,16 @@ def _labels_compatible(one: str, other: str) -> bool:
     return not shorter or longer[len(longer) - len(shorter) :] == shorter
 
 
+def entry_engine(check_id: str) -> str:
+    """The engine of a check id: a second engine's are prefixed (`checkov.CKV_AWS_20`)."""
+    return check_id.split(".", 1)[0] if "." in check_id else "comply"
+
+
 def compare(
-    path: Path, entries: Iterable[BaselineEntry], findings: Iterable[Finding]
+    path: Path,
+    entries: Iterable[BaselineEntry],
+    findings: Iterable[Finding],
+    engines_run: Collection[str] | None = None,
 ) -> BaselineComparison:
     """Which baseline entries still fail (their findings are known, not new) and which are fixed.
 
@@ -124,8 +132,13 @@ def compare(
     entries = list(entries)
     known: set[str] = set()
     unmatched: list[BaselineEntry] = []
+    not_compared: dict[str, int] = {}
     for entry in entries:
-        if entry.fingerprint in by_fingerprint:
+        engine = entry_engine(entry.check_id)
+        if engines_run is not None and engine not in engines_run:
+            # Nothing ran to judge it: calling it fixed would be a false pass.
+            not_compared[engine] = not_compared.get(engine, 0) + 1
+        elif entry.fingerprint in by_fingerprint:
             known.add(entry.fingerprint)
         else:
             unmatched.append(entry)
@@ -144,6 +157,7 @@ def compare(
         fixed=fixed,
         entries=len(entries),
         relocated=relocated,
+        not_compared=not_compared,
     )
 
 
@@ -167,11 +181,18 @@ def _relocated_match(
 def baseline_warnings(comparison: BaselineComparison, findings: Iterable[Finding]) -> list[str]:
     """What the user must hear about the baseline: one that matched nothing gates nothing."""
     failing = sum(1 for f in findings if f.status is Status.FAIL)
-    if comparison.entries and not comparison.known and failing:
+    out = [
+        f"{plural(count, 'entry')} of {engine} not compared: {engine} did not run in this scan "
+        f"(--engine {engine}, or engines: in .comply.yaml); neither fixed nor still failing"
+        for engine, count in sorted(comparison.not_compared.items())
+    ]
+    compared = comparison.entries - sum(comparison.not_compared.values())
+    if compared and not comparison.known and failing:
         return [
+            *out,
             f"the baseline matched none of its {plural(comparison.entries, 'entry')} while "
             f"{plural(failing, 'finding')} {'fails' if failing == 1 else 'fail'}: was it "
             "created from another source, or from ids of an older comply? Recreate it with "
-            "`comply baseline create` from a JSON report of this scan"
+            "`comply baseline create` from a JSON report of this scan",
         ]
-    return []
+    return out

@@ -78,6 +78,8 @@ def _baseline(report: ScanReport) -> dict[str, Any] | None:
         # Entries matched by address across scan roots rather than by fingerprint.
         "relocated": report.baseline.relocated,
         "known_failures": len(report.baseline.known),
+        # Entries of a second engine that did not run, per engine: neither known nor fixed.
+        "not_compared": dict(report.baseline.not_compared),
         "fixed": [
             {"check_id": e.check_id, "resource_id": e.resource_id, "fingerprint": e.fingerprint}
             for e in report.baseline.fixed

@@ -1,11 +1,12 @@
 """`comply scan terraform|kubernetes --engine checkov`, end to end through the command line.
 
-A fake `checkov` (a shell script printing a fixed report) pins the merge rules; the real one, when
-installed (CI: .ci/run), runs on the fixture files."""
+A fake `checkov` (a shell script printing a fixed report) pins the merge rules; the real one runs
+on the fixture files in test_checkov_real.py."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -161,67 +162,6 @@ def test_without_the_engine_nothing_of_checkov_appears(canned_checkov: Path) -> 
     assert not any("cross_references" in f for f in document["findings"])
 
 
-# The real checkov, on fixture files: Terraform with a planted secret, and Kubernetes.
-
-
-def test_real_checkov_on_terraform(installed_checkov: Path) -> None:
-    scan = run_comply_with(
-        "scan",
-        "terraform",
-        TERRAFORM,
-        "--engine",
-        "checkov",
-        "-o",
-        "json",
-        checkov=installed_checkov,
-    )
-    document = scan.json()
-    assert not [e for e in document["errors"] if e["target"] == "checkov"], document["errors"]
-    findings = _by_check(document)
-    (efs,) = findings["efs_file_system_encrypted_at_rest"]
-    assert {"engine": "checkov", "check_id": "CKV_AWS_42", "status": "failed"} in efs[
-        "cross_references"
-    ]
-    (secret,) = findings["checkov.CKV_SECRET_2"]
-    assert secret["status"] == "fail" and secret["location"]["file"] == "provider.tf"
-    assert "AKIA" not in scan.stdout  # the planted key never reaches a report
-    # `checkov:skip=` is honoured by checkov itself; comply reports it as an inline skip.
-    skipped = [f for f in findings["checkov.CKV_AWS_27"] if f["status"] == "skipped"]
-    assert len(skipped) == 1
-    assert skipped[0]["suppression"]["reason"] == "queue holds public build notifications only"
-    # Nothing about the count = 0 resource, from either engine.
-    assert not any("never_created" in f["resource"]["id"] for f in document["findings"])
-
-
-def test_real_checkov_on_kubernetes(installed_checkov: Path) -> None:
-    scan = run_comply_with(
-        "scan",
-        "kubernetes",
-        KUBERNETES,
-        "--engine",
-        "checkov",
-        "-o",
-        "json",
-        checkov=installed_checkov,
-    )
-    document = scan.json()
-    assert not [e for e in document["errors"] if e["target"] == "checkov"], document["errors"]
-    findings = _by_check(document)
-    # comply judges privileged containers and says so in `references`: its verdict stands.
-    (privileged,) = findings["k8s_container_privileged_disabled"]
-    assert privileged["status"] == "fail"
-    assert {"engine": "checkov", "check_id": "CKV_K8S_16", "status": "failed"} in privileged[
-        "cross_references"
-    ]
-    assert "checkov.CKV_K8S_16" not in findings
-    # NET_RAW is checkov's alone: its own finding, on comply's resource and file.
-    (net_raw,) = findings["checkov.CKV_K8S_28"]
-    assert net_raw["status"] == "fail" and net_raw["engine"] == "checkov"
-    assert net_raw["resource"]["id"] == privileged["resource"]["id"]
-    assert net_raw["location"]["file"] == "deploy.yaml"
-    assert scan.exit_code == 1
-
-
 @pytest.mark.parametrize("output", ["console", "markdown", "junit", "github", "gitlab"])
 def test_every_output_format_carries_checkov_findings(canned_checkov: Path, output: str) -> None:
     scan = run_comply_with(
@@ -237,10 +177,15 @@ def test_an_unchanged_file_set_reuses_checkov_results(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     report.write_text(json.dumps(CANNED), encoding="utf-8")
     runs = tmp_path / "runs"
-    counting = fake_checkov(tmp_path, f"echo run >> '{runs}'; cat '{report}'; exit 1")
     home = tmp_path / "cache"
 
-    def scan(*extra: str):
+    def install(version: str) -> Path:
+        """checkov (re)installed: a new file, the version it reports, a count of its scans."""
+        (tmp_path / "checkov").unlink(missing_ok=True)
+        body = f"echo run >> '{runs}'; cat '{report}'; exit 1"
+        return fake_checkov(tmp_path, body, version=version)
+
+    def scan(checkov: Path, *extra: str):
         return run_comply_with(
             "scan",
             "terraform",
@@ -250,21 +195,42 @@ def test_an_unchanged_file_set_reuses_checkov_results(tmp_path: Path) -> None:
             "-o",
             "json",
             *extra,
-            checkov=counting,
+            checkov=checkov,
             env={"XDG_CACHE_HOME": str(home)},
         )
 
-    first, second = scan(), scan()
-    assert runs.read_text().count("run") == 1
+    def count() -> int:
+        return runs.read_text().count("run")
+
+    checkov = install("3.3.30")
+    first, second = scan(checkov), scan(checkov)
+    assert count() == 1
     assert _by_check(first.json()).keys() == _by_check(second.json()).keys()
     assert "checkov.CKV_AWS_184" in _by_check(second.json())
+    # Reinstalled, the same version: another file, the same results.
+    os.utime(install("3.3.30"), ns=(1, 1))
+    scan(checkov)
+    assert count() == 1
+    # Another version may judge otherwise: it runs.
+    checkov = install("3.3.31")
+    scan(checkov)
+    assert count() == 2
+    scan(checkov)
+    assert count() == 2
     (folder / "main.tf").write_text(
         (folder / "main.tf").read_text() + "\n# a change\n", encoding="utf-8"
     )
-    scan()
-    assert runs.read_text().count("run") == 2  # the file set changed: checkov ran again
-    scan("--no-cache")
-    assert runs.read_text().count("run") == 3  # --no-cache: neither read nor written
+    scan(checkov)
+    assert count() == 3  # the file set changed: checkov ran again
+    scan(checkov, "--no-cache")
+    assert count() == 4  # --no-cache: neither read nor written
+    # A checkov that cannot say its version: its results are never reused.
+    silent = fake_checkov(
+        tmp_path,
+        f"if [ \"$1\" = --version ]; then exit 3; fi; echo run >> '{runs}'; cat '{report}'; exit 1",
+    )
+    scan(silent), scan(silent)
+    assert count() == 6
 
 
 def test_a_waiver_applies_to_a_checkov_finding(tmp_path: Path, canned_checkov: Path) -> None:
