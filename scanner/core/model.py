@@ -128,9 +128,11 @@ def terraform_address(resource_id: str) -> str:
 
 def contains_unknown(value: object) -> bool:
     """True when the value, or anything nested in it, is Unknown."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return False  # scalars first: the Mapping ABC's check below is slow
     if isinstance(value, Unknown):
         return True
-    if isinstance(value, Mapping):
+    if isinstance(value, dict | Mapping):
         return any(contains_unknown(v) for v in value.values())
     if isinstance(value, list | tuple):
         return any(contains_unknown(v) for v in value)
@@ -192,9 +194,11 @@ class Resource:
         """
         node: Any = self.attributes
         for part in path.split("."):
-            if isinstance(node, Unknown):
+            if isinstance(node, dict):  # the common case, without the Mapping ABC's slow check
+                node = node.get(part, _MISSING)
+            elif isinstance(node, Unknown):
                 return node
-            if isinstance(node, Mapping):
+            elif isinstance(node, Mapping):
                 node = node.get(part, _MISSING)
             elif isinstance(node, Sequence) and not isinstance(node, str) and part.isdigit():
                 index = int(part)
