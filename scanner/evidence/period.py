@@ -8,6 +8,8 @@ Per control and complete run, the status of its automated part: a failing findin
 `not_satisfied`; then an unknown or error finding `incomplete`; then a passing finding
 `satisfied`; findings that are all suppressed leave it `incomplete`; no finding at all is
 `not_applicable` (no resource in scope). Manual parts are judged by attestations, not by runs.
+The share of satisfied runs counts only the runs that had something to judge: a run with no
+resource in scope neither satisfies nor fails the control (no share at all when no run had one).
 
 An *exception* is one unbroken streak of a (check, resource) pair failing or waived (`skipped`:
 a waiver applies to failures only) over the runs that evaluated it. It is resolved by the first
@@ -122,8 +124,11 @@ class ControlPeriod:
 
     @property
     def judged_runs(self) -> int:
-        """Runs in which the automated part counts: none for manual or not applicable controls."""
-        return self.runs if self.checks and self.not_applicable is None else 0
+        """Runs in which the automated part had something to judge: not those with no resource in
+        scope (`not_applicable`), none for manual controls or controls marked not applicable."""
+        if not self.checks or self.not_applicable is not None:
+            return 0
+        return sum(1 for status in self.statuses if status != "not_applicable")
 
     @property
     def share_satisfied(self) -> float | None:
