@@ -89,3 +89,45 @@ def test_amis_cost_one_listing_and_a_denied_listing_is_an_error(clients: Any) ->
     collection, denied = scan(["amis"], deny("ec2", "DescribeImages"))
     assert not denied
     assert [e.operation for _, e in collection.call_errors] == ["DescribeImages"]
+
+
+# -- network ACLs -------------------------------------------------------------------------------
+
+
+def test_network_acls_cost_one_listing_and_keep_rule_order(clients: Any) -> None:
+    ec2 = clients("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=100,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=False,
+        Ipv6CidrBlock="::/0",
+        PortRange={"From": 22, "To": 22},
+    )
+    full, by_id = assert_declared_and_round_trip(["network_acls"])
+    assert full.requests_by_operation["ec2.DescribeNetworkAcls"] == 1
+    resource = by_id[f"arn:aws:ec2:us-east-1:123456789012:network-acl/{acl}"]
+    assert resource.attributes["ingress"] == [
+        {
+            "rule_number": 100,
+            "action": "allow",
+            "protocol": "6",
+            "cidr_block": None,
+            "ipv6_cidr_block": "::/0",
+            "from_port": 22,
+            "to_port": 22,
+        }
+    ]
+    assert status("vpc_network_acl_admin_ports_not_open_to_internet", resource) == "fail"
+    # Every default ACL (moto's default VPC, the new VPC's) allows all traffic: it fails too.
+    defaults = [r for r in by_id.values() if r.attributes["is_default"]]
+    assert defaults
+    assert {status("vpc_network_acl_admin_ports_not_open_to_internet", r) for r in defaults} == {
+        "fail"
+    }
+    collection, denied = scan(["network_acls"], deny("ec2", "DescribeNetworkAcls"))
+    assert not denied
+    assert [e.operation for _, e in collection.call_errors] == ["DescribeNetworkAcls"]

@@ -126,7 +126,7 @@ def test_full_scan_sends_only_read_operations(clients) -> None:
     assert {"AssumeRole", "GetCallerIdentity", "ListBuckets", "GetBucketPolicy"} <= operations
     assert {"DescribeSecurityGroups", "GetAccountAuthorizationDetails"} <= operations
     assert {"ListFunctions", "GetPolicy", "GetFunctionUrlConfig"} <= operations
-    assert {"DescribeSnapshotAttribute", "DescribeImages"} <= operations
+    assert {"DescribeSnapshotAttribute", "DescribeImages", "DescribeNetworkAcls"} <= operations
     assert {c.name for c in all_collectors()} >= {"s3", "ec2", "iam"}
     writes = sorted(
         f"{service}:{operation}"

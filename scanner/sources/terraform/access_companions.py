@@ -208,8 +208,9 @@ def network_acl_entry(arguments: Mapping[str, Any], *, rule_number_key: str) -> 
         "rule_number": c.as_int(arguments.get(rule_number_key)),
         "action": action.lower() if isinstance(action, str) else action,
         "protocol": network_acl_protocol(arguments.get("protocol")),
-        "cidr_block": _known(arguments.get("cidr_block"), "cidr_block"),
-        "ipv6_cidr_block": _known(arguments.get("ipv6_cidr_block"), "ipv6_cidr_block"),
+        # A computed CIDR stays a reference: `"${data.x.ip}/32"` is still known to be narrow.
+        "cidr_block": arguments.get("cidr_block"),
+        "ipv6_cidr_block": arguments.get("ipv6_cidr_block"),
         "from_port": c.as_int(arguments.get("from_port")),
         "to_port": c.as_int(arguments.get("to_port")),
     }
