@@ -16,6 +16,8 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from scanner.sources.aws.session import share_data_loader
+
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
 
@@ -27,7 +29,7 @@ class Clients:
     region = REGION
 
     def __init__(self) -> None:
-        self._session = boto3.Session()
+        self._session = share_data_loader(boto3.Session())  # models read once per process
         self._cache: dict[tuple[str, str], Any] = {}
 
     def __call__(self, service: str, region: str | None = None) -> Any:

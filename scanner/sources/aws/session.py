@@ -50,9 +50,32 @@ class ClientSettings:
         )
 
 
+_LOADERS: dict[Any, Any] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def share_data_loader(session: boto3.Session) -> boto3.Session:
+    """Give the session the process's shared botocore data loader (one per `data_path`).
+
+    A client reads its service's model and endpoint rules from JSON through its session's
+    loader, which caches them: tens of milliseconds per client, paid again by every new
+    session. comply makes a session per account (and the tests one per scan), so sharing the
+    loader reads each model once per process; it only reads files, and a concurrent first
+    read at worst loads the same JSON twice. Done after boto3 has set the session up (boto3
+    adds its own data folder to the loader it finds, which must not pile up on a shared one)."""
+    core = session._session  # boto3 keeps its botocore session here; no public accessor
+    key = core.get_config_variable("data_path")
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(key)
+        if loader is None:
+            loader = _LOADERS[key] = core.get_component("data_loader")
+    core.register_component("data_loader", loader)
+    return session
+
+
 def base_session(profile: str | None = None) -> boto3.Session:
     """The default credential chain, or a named profile."""
-    return boto3.Session(profile_name=profile) if profile else boto3.Session()
+    return share_data_loader(boto3.Session(profile_name=profile) if profile else boto3.Session())
 
 
 def home_region(session: boto3.Session) -> str:
@@ -162,7 +185,7 @@ def assume_role(
         profile=base.profile_name if base.profile_name != "default" else None
     )
     core._credentials = refreshable  # botocore's own slot: no public setter takes refreshable ones
-    return boto3.Session(botocore_session=core, region_name=region)
+    return share_data_loader(boto3.Session(botocore_session=core, region_name=region))
 
 
 def discover_regions(
