@@ -46,7 +46,7 @@ EIP_TYPES = ("aws_eip", "aws_eip_association")
 
 Maybe = bool | None  # None: cannot be decided
 # Instances outside private subnets are not this check's concern: no finding, not a pass.
-OUTSIDE_PRIVATE_SUBNETS = NotJudged("not in a subnet tagged private or ePHI")
+OUTSIDE_PRIVATE_SUBNETS = NotJudged("not in a subnet tagged private or ePHI", warn=False)
 
 
 def _norm(value: Any) -> str | None:

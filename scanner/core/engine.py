@@ -92,7 +92,7 @@ def _run_inventory(
 
 
 def _not_judged_warnings(spec: CheckSpec, not_judged: list[NotJudged]) -> list[ScanWarning]:
-    counts = Counter(n.reason for n in not_judged)
+    counts = Counter(n.reason for n in not_judged if n.warn)
     return [
         ScanWarning(
             spec.id,

@@ -279,9 +279,14 @@ class NotJudged:
     by design rather than for want of a value: AWS Backup coverage of a data store, asked of a
     Terraform configuration that manages no backup selection (coverage is then an account-wide
     property, judged on the live account). The engine makes no finding of it, neither pass nor
-    unknown, and tells the user once per check and reason in a scan warning."""
+    unknown, and tells the user once per check and reason in a scan warning.
+
+    `warn=False` is for a resource the check does not concern at all, decided from other
+    resources (an instance outside any private subnet, for a check about private subnets):
+    the check's scope, as `applies_to` is for one resource, and nothing to tell."""
 
     reason: str
+    warn: bool = True
 
 
 @dataclass(frozen=True)
