@@ -117,6 +117,7 @@ def seed(scale: int) -> Counter[str]:
         for kind in ("kms key", "sqs queue", "sns topic", "log group", "dynamodb table"):
             made[kind] += 1
     seed_data_stores_and_edge(session, scale, made)
+    seed_functions_images_and_acls(session, scale, made)
     return made
 
 
@@ -156,6 +157,39 @@ def seed_data_stores_and_edge(session: Any, scale: int, made: Counter[str]) -> N
             made[kind] += 1
         made["backup vault"] += 1
         made["classic elb"] += 1
+
+
+def seed_functions_images_and_acls(session: Any, scale: int, made: Counter[str]) -> None:
+    """Lambda functions (half with a resource policy), EBS snapshots (half encrypted: those
+    cost no attribute call), AMIs and network ACLs, so their per-resource calls are counted."""
+    from tests.aws.lambda_seed import create_function
+
+    def clients(service: str, _region: str | None = None) -> Any:
+        return session.client(service)
+
+    ec2, lam = session.client("ec2"), session.client("lambda")
+    for i in range(10 * scale):
+        create_function(clients, f"bench-function-{i}", Environment={"Variables": {"A": "b"}})
+        if i % 2:
+            lam.add_permission(
+                FunctionName=f"bench-function-{i}",
+                StatementId="s3",
+                Action="lambda:InvokeFunction",
+                Principal="s3.amazonaws.com",
+            )
+        volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1, Encrypted=bool(i % 2))
+        ec2.create_snapshot(VolumeId=volume["VolumeId"])
+        made["lambda function"] += 1
+        made["ebs volume"] += 1
+        made["ebs snapshot"] += 1
+    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)
+    made["instance"] += 1
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    for i in range(5 * scale):
+        ec2.create_image(InstanceId=instance["Instances"][0]["InstanceId"], Name=f"bench-ami-{i}")
+        ec2.create_network_acl(VpcId=vpc)
+        made["ami"] += 1
+        made["network acl"] += 1
 
 
 def scan(workers: int, latency: float) -> dict[str, Any]:
