@@ -264,6 +264,7 @@ class ChangeManagement:
     deleted: tuple[DriftRecord, ...]
     unmanaged: tuple[DriftRecord, ...]
     html_path: str = "change-management.html"
+    md_path: str = "change-management.md"
 
     @property
     def drifted(self) -> tuple[DriftRecord, ...]:

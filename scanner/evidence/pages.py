@@ -34,6 +34,7 @@ TEMPLATE_PAGES = (
     "risk-acceptances.html.j2",
     "risk-acceptances.md.j2",
     "change-management.html.j2",
+    "change-management.md.j2",
 )
 
 
@@ -149,13 +150,8 @@ def render_pages(model: BundleModel, environment: Environment) -> dict[str, byte
         )
     change = model.change_management
     if change is not None:
-        files[change.html_path] = _render(
-            environment,
-            "change-management.html.j2",
-            root="",
-            link=_linker(change.html_path),
-            **common,
-        )
+        for path in (change.html_path, change.md_path):
+            files[path] = _render(environment, f"{path}.j2", root="", link=_linker(path), **common)
     for control in model.controls:
         for path, template in (
             (control.html_path, "control.html.j2"),

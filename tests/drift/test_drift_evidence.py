@@ -140,6 +140,15 @@ def test_change_management_page_content(report: Path, tmp_path: Path) -> None:
     (cc81,) = (bundle / "controls" / "soc2").glob("cc8.1--*.html")
     assert f'href="../../{PAGE}"' in cc81.read_text()
     assert "CC8.1" in text
+    markdown = (bundle / "change-management.md").read_text(encoding="utf-8")
+    rows = [line for line in markdown.splitlines() if line.startswith("| aws_")]
+    assert [row.split(" | ")[:2] for row in rows] == [
+        ["| aws_s3_bucket.logs", "versioning"],
+        ["| aws_s3_bucket.phi", "server_side_encryption"],
+        ["| aws_security_group.web", "ingress"],
+        ["| aws_db_instance.main", "aws_db_instance"],  # the deleted one
+    ]
+    assert "change-management.md" in (bundle / "index.md").read_text()
 
 
 def test_change_management_page_is_byte_reproducible_and_only_with_drift(
@@ -147,7 +156,8 @@ def test_change_management_page_is_byte_reproducible_and_only_with_drift(
 ) -> None:
     first = _export(report, tmp_path / "one")
     second = _export(report, tmp_path / "two")
-    assert (first / PAGE).read_bytes() == (second / PAGE).read_bytes()
+    for name in (PAGE, "change-management.md"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
     assert (first / "manifest.json").read_bytes() == (second / "manifest.json").read_bytes()
     # HIPAA: the same page, for 164.312(c)(1).
     hipaa = _export(report, tmp_path / "hipaa", framework="hipaa")
@@ -172,6 +182,9 @@ def test_change_management_page_escapes_what_it_shows(report: Path, tmp_path: Pa
             resource["raw"]["worsened_checks"] = [f"check{hostile}"]
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(document))
-    page = (_export(edited, tmp_path / "bundle") / PAGE).read_text()
+    bundle = _export(edited, tmp_path / "bundle")
+    page = (bundle / PAGE).read_text()
     assert "<img" not in page
     assert "&lt;img src=x onerror=" in page
+    markdown = (bundle / "change-management.md").read_text()
+    assert "<img" not in markdown and "&lt;img" in markdown
