@@ -97,6 +97,16 @@ def mark_unresolved(parent: dict[str, Any], key: str, unknown: Unknown) -> None:
         append_item(parent, key, unknown)
 
 
+def literal_name(kind: str, value: str) -> str:
+    """The parent's name in a literal reference: Lambda accepts a function's name, its ARN or a
+    partial ARN (`123456789012:function:name`), each with an optional `:qualifier`."""
+    if kind not in ("aws_lambda_permission", "aws_lambda_function_url"):
+        return value
+    _, marker, after = value.partition(":function:")
+    name = after if marker else value
+    return name.split(":", 1)[0]
+
+
 # -- Lambda ------------------------------------------------------------------------------------
 
 

@@ -273,7 +273,7 @@ def _fold_one(
     if address is not None:
         target = parents.get(address)
     elif isinstance(reference, str) and not isinstance(reference, ComputedRef):
-        target = by_name.get((parent_type, reference))
+        target = by_name.get((parent_type, access.literal_name(companion.type, reference)))
     if target is not None and target.type in parent_types:
         if companion.existence is not None:
             apply_uncertain_companion(target.attributes, companion)
