@@ -50,10 +50,20 @@ def _wildcard_loopback() -> None:
     socket.getaddrinfo = getaddrinfo
 
 
+ROOT = Path(__file__).resolve().parents[1]
+# moto with the two SSM reads it lacks (tests/aws/moto_ssm.py): without them every scan would
+# spend retries on a 500 and count a collection error that a real account does not produce.
+_MOTO_WITH_SSM_READS = (
+    "import sys; sys.path.insert(0, sys.argv[1]);"
+    "from tests.aws.moto_ssm import install; install();"
+    "from moto.server import main; main(['-H', '127.0.0.1', '-p', sys.argv[2]])"
+)
+
+
 def start_moto() -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-c", _MOTO_WITH_SSM_READS, str(ROOT), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

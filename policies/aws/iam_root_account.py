@@ -64,3 +64,40 @@ def iam_root_account_no_access_keys(account: Resource) -> Result:
     if account.get_bool("root_access_keys_present", True):
         return Result.failed(f"the root user of account {account_id} has an access key")
     return Result.passed(f"the root user of account {account_id} has no access keys")
+
+
+@check(
+    id="iam_root_hardware_mfa_enabled",
+    title="The AWS account root user's MFA is a hardware device",
+    severity="high",
+    resource_types=["aws_iam_account"],
+    references={"aws_config": ["root-account-hardware-mfa-enabled"]},
+    sources=["aws"],
+)
+def iam_root_hardware_mfa_enabled(account: Resource) -> Result:
+    """A virtual MFA device is an app on a phone or laptop: its seed can be copied, backed up
+    to a cloud account or lost with the device, and the root user it protects can do anything
+    in the account. A hardware key (FIDO security key or hardware TOTP token) cannot be copied.
+
+    Live only. Passes when the root user has MFA (GetAccountSummary) and no assigned virtual MFA
+    device belongs to it (ListVirtualMFADevices: owner `...:root`, or serial
+    `mfa/root-account-mfa-device`); fails without MFA, or with a virtual device. Either call
+    refused makes it unknown.
+
+    Remediation: sign in as the root user, assign a FIDO security key or hardware TOTP token
+    (account menu → Security credentials → Assign MFA device), then remove the virtual device.
+    """
+    account_id = account.get("account_id")
+    enabled = account.get("root_mfa_enabled")
+    virtual = account.get("root_virtual_mfa")
+    if is_unknown(enabled):
+        return Result.unknown(f"the account summary could not be read: {enabled.reason}")
+    if not account.get_bool("root_mfa_enabled", False):
+        return Result.failed(f"the root user of account {account_id} has no MFA device")
+    if is_unknown(virtual):
+        return Result.unknown(f"the virtual MFA devices could not be listed: {virtual.reason}")
+    if virtual is None:
+        return Result.unknown("the virtual MFA devices were not collected (an older snapshot)")
+    if virtual:
+        return Result.failed(f"the root user of account {account_id} uses a virtual MFA device")
+    return Result.passed(f"the root user of account {account_id} has MFA, not a virtual device")

@@ -17,6 +17,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from scanner.sources.aws.session import share_data_loader
+from tests.aws.moto_ssm import install as install_ssm_reads
 
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
@@ -62,6 +63,7 @@ def _wildcard_loopback() -> None:
 def moto_endpoint() -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     _wildcard_loopback()
+    install_ssm_reads()  # two SSM reads moto lacks (tests/aws/moto_ssm.py)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -499,3 +499,122 @@ def test_subnets_one_listing_and_denied_listing_makes_instances_unknown(clients:
     findings = evaluate(list(denied.values()), [spec], REGISTRY).findings
     assert {f.resource.id: f.status.value for f in findings} == {arn: "unknown"}
     assert [e.operation for _, e in collection.call_errors] == ["DescribeSubnets"]
+
+
+# -- SSM (managed instances, patch compliance) ---------------------------------------------------
+
+
+def test_ssm_two_listings_per_region_and_a_denied_one_leaves_the_other_judged(
+    clients: Any,
+) -> None:
+    tags = [
+        {"Key": "comply-test:ssm-agent", "Value": "Online"},
+        {"Key": "comply-test:patch", "Value": "NON_COMPLIANT"},
+    ]
+    launched = clients("ec2").run_instances(
+        ImageId="ami-12c6146b",
+        MinCount=1,
+        MaxCount=1,
+        TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
+    )
+    arn = f"arn:aws:ec2:{REGION}:123456789012:instance/{launched['Instances'][0]['InstanceId']}"
+    full, by_id = assert_declared_and_round_trip(["ec2", "ssm"])
+    assert full.requests_by_operation["ssm.DescribeInstanceInformation"] == 1
+    assert full.requests_by_operation["ssm.ListResourceComplianceSummaries"] == 1
+    everything = list(by_id.values())
+
+    def verdicts(resources: list[Resource]) -> dict[str, str]:
+        specs = [
+            REGISTRY.checks[c]
+            for c in ("ec2_instance_managed_by_ssm", "ssm_instance_patch_compliant")
+        ]
+        findings = evaluate(resources, specs, REGISTRY).findings
+        return {f.check_id: f.status.value for f in findings if f.resource.id == arn}
+
+    assert verdicts(everything) == {
+        "ec2_instance_managed_by_ssm": "pass",
+        "ssm_instance_patch_compliant": "fail",
+    }
+    collection, denied = scan(["ec2", "ssm"], deny("ssm", "DescribeInstanceInformation"))
+    assert verdicts(list(denied.values())) == {
+        "ec2_instance_managed_by_ssm": "unknown",
+        "ssm_instance_patch_compliant": "fail",
+    }
+    assert [e.operation for _, e in collection.call_errors] == ["DescribeInstanceInformation"]
+    # Without the ssm collector (--service ec2) the instance is unknown, never failing.
+    _, alone = scan(["ec2"])
+    assert set(verdicts(list(alone.values())).values()) == {"unknown"}
+
+
+# -- IAM: the root user's virtual MFA ------------------------------------------------------------
+
+
+def test_virtual_mfa_seeds_are_never_kept(clients: Any) -> None:
+    iam = clients("iam")
+    iam.create_user(UserName="alice")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    seed = device["Base32StringSeed"]
+    iam.enable_mfa_device(
+        UserName="alice",
+        SerialNumber=device["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    full, by_id = assert_declared_and_round_trip(["iam"])
+    assert full.requests_by_operation["iam.ListVirtualMFADevices"] == 1
+    assert seed.decode() if isinstance(seed, bytes) else seed
+    text = json.dumps([s.to_dict() for s in full.raw_services])
+    assert device["SerialNumber"] in text  # the device was listed ...
+    assert "Base32StringSeed" not in text and "QRCodePNG" not in text  # ... without its secrets
+    assert by_id["arn:aws:iam::123456789012:root"].attributes["root_virtual_mfa"] is False
+
+
+# -- DAX, Bedrock, EMR --------------------------------------------------------------------------
+
+
+def test_dax_bedrock_emr_requests_and_denied_calls(clients: Any) -> None:
+    dax = clients("dax").create_cluster(
+        ClusterName="cache",
+        NodeType="dax.t3.small",
+        ReplicationFactor=1,
+        IamRoleArn="arn:aws:iam::123456789012:role/dax",
+        SSESpecification={"Enabled": True},
+    )["Cluster"]["ClusterArn"]
+    emr = clients("emr").run_job_flow(
+        Name="analytics",
+        ReleaseLabel="emr-6.10.0",
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "InstanceCount": 1,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
+    )["ClusterArn"]
+    services = ["dax", "bedrock", "emr"]
+    full, by_id = assert_declared_and_round_trip(services)
+    for operation in (
+        "dax.DescribeClusters",
+        "bedrock.GetModelInvocationLoggingConfiguration",
+        "emr.GetBlockPublicAccessConfiguration",
+        "emr.ListClusters",
+        "emr.DescribeCluster",  # one per active cluster
+    ):
+        assert full.requests_by_operation[operation] == 1, operation
+    assert status("dax_cluster_encrypted_at_rest", by_id[dax]) == "pass"
+    assert status("emr_cluster_master_no_public_ip", by_id[emr]) == "fail"
+    bedrock = "arn:aws:bedrock:us-east-1:123456789012:model-invocation-logging"
+    assert status("bedrock_model_invocation_logging_enabled", by_id[bedrock]) == "fail"
+
+    collection, denied = scan(
+        services,
+        deny("emr", "DescribeCluster"),
+        deny("bedrock", "GetModelInvocationLoggingConfiguration"),
+    )
+    assert status("emr_cluster_master_no_public_ip", denied[emr]) == "unknown"
+    assert status("bedrock_model_invocation_logging_enabled", denied[bedrock]) == "unknown"
+    assert status("dax_cluster_encrypted_at_rest", denied[dax]) == "pass"
+    assert sorted(e.operation for _, e in collection.call_errors) == [
+        "DescribeCluster",
+        "GetModelInvocationLoggingConfiguration",
+    ]

@@ -98,6 +98,23 @@ def seed_account(clients: Any) -> None:
         Action="lambda:InvokeFunction",
         Principal="s3.amazonaws.com",
     )
+    clients("dax").create_cluster(
+        ClusterName="readonly-dax",
+        NodeType="dax.t3.small",
+        ReplicationFactor=1,
+        IamRoleArn="arn:aws:iam::123456789012:role/dax",
+    )
+    clients("emr").run_job_flow(
+        Name="readonly-emr",
+        ReleaseLabel="emr-6.10.0",
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "InstanceCount": 1,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
+    )
     clients("sagemaker").create_notebook_instance(
         NotebookInstanceName="readonly-notebook",
         InstanceType="ml.t3.medium",
@@ -127,6 +144,7 @@ def test_full_scan_sends_only_read_operations(clients) -> None:
     assert {"DescribeSecurityGroups", "GetAccountAuthorizationDetails"} <= operations
     assert {"ListFunctions", "GetPolicy", "GetFunctionUrlConfig"} <= operations
     assert {"DescribeSnapshotAttribute", "DescribeImages", "DescribeNetworkAcls"} <= operations
+    assert {"DescribeSubnets", "DescribeInstanceInformation", "DescribeCluster"} <= operations
     assert {c.name for c in all_collectors()} >= {"s3", "ec2", "iam"}
     writes = sorted(
         f"{service}:{operation}"

@@ -16,6 +16,7 @@ from scanner.core.model import Location, Resource, Unknown
 from scanner.core.registry import load_registry
 from scanner.sources.aws.collector import CallError, RawService
 from scanner.sources.aws.collectors import config as config_collector
+from scanner.sources.aws.collectors import emr as emr_collector
 from scanner.sources.aws.collectors import iam as iam_collector
 from scanner.sources.aws.collectors import rds as rds_collector
 
@@ -57,6 +58,72 @@ def test_root_account_unreadable_summary_is_unknown() -> None:
     for check_id in ("iam_root_account_mfa_enabled", "iam_root_account_no_access_keys"):
         verdict, message = status(check_id, account)
         assert verdict == "unknown" and "AccessDenied" in message, check_id
+
+
+ROOT_VIRTUAL = {"SerialNumber": f"arn:aws:iam::{ACCOUNT}:mfa/root-account-mfa-device"}
+USER_VIRTUAL = {
+    "SerialNumber": f"arn:aws:iam::{ACCOUNT}:mfa/alice",
+    "User": {"Arn": f"arn:aws:iam::{ACCOUNT}:user/alice"},
+    "Base32StringSeed": "NEVER-KEPT",
+}
+
+
+@pytest.mark.parametrize(
+    ("mfa", "devices", "expected"),
+    [
+        (1, [USER_VIRTUAL], "pass"),  # a user's virtual device says nothing about root's
+        (1, [], "pass"),
+        (1, [ROOT_VIRTUAL], "fail"),
+        (1, [{"SerialNumber": "x", "User": {"Arn": f"arn:aws:iam::{ACCOUNT}:root"}}], "fail"),
+        (0, [], "fail"),
+        (1, denied("iam", "ListVirtualMFADevices", "global"), "unknown"),
+        (1, None, "unknown"),  # a snapshot taken before the call existed
+    ],
+)
+def test_root_hardware_mfa_from_aws_shaped_responses(mfa: int, devices: Any, expected: str) -> None:
+    data = {"partition": "aws", "summary": {"SummaryMap": {"AccountMFAEnabled": mfa}}}
+    if devices is not None:
+        data["virtual_mfa_devices"] = devices
+    raw = RawService("iam", ACCOUNT, "global", data)
+    (account,) = [r for r in iam_collector.normalize(raw) if r.type == "aws_iam_account"]
+    assert status("iam_root_hardware_mfa_enabled", account)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("described", "expected"),
+    [
+        ({"Cluster": {"MasterPublicDnsName": "ip-10-0-1-5.ec2.internal"}}, "pass"),
+        ({"Cluster": {"MasterPublicDnsName": "ip-10-0-1-5.eu-west-1.compute.internal"}}, "pass"),
+        ({"Cluster": {"MasterPublicDnsName": "ec2-3-4-5-6.compute-1.amazonaws.com"}}, "fail"),
+        ({"Cluster": {"MasterPublicDnsName": "emr-master.corp.example"}}, "unknown"),
+        ({"Cluster": {}}, "unknown"),
+        (denied("emr", "DescribeCluster"), "unknown"),
+    ],
+)
+def test_emr_master_address_from_aws_shaped_responses(described: Any, expected: str) -> None:
+    summary = {
+        "Id": "j-1",
+        "ClusterArn": f"arn:aws:elasticmapreduce:us-east-1:{ACCOUNT}:cluster/j-1",
+    }
+    data = {"partition": "aws", "clusters": [summary], "described": {"j-1": described}}
+    raw = RawService("emr", ACCOUNT, "us-east-1", data)
+    (cluster,) = [r for r in emr_collector.normalize(raw) if r.type == "aws_emr_cluster"]
+    assert status("emr_cluster_master_no_public_ip", cluster)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ({"BlockPublicAccessConfiguration": {"BlockPublicSecurityGroupRules": True}}, "pass"),
+        ({"BlockPublicAccessConfiguration": {"BlockPublicSecurityGroupRules": False}}, "fail"),
+        ({"BlockPublicAccessConfiguration": {}}, "unknown"),
+        (denied("emr", "GetBlockPublicAccessConfiguration"), "unknown"),
+    ],
+)
+def test_emr_block_public_access_from_aws_shaped_responses(response: Any, expected: str) -> None:
+    data = {"partition": "aws", "block_public_access": response, "clusters": []}
+    (setting,) = emr_collector.normalize(RawService("emr", ACCOUNT, "us-east-1", data))
+    assert status("emr_account_block_public_access_enabled", setting)[0] == expected
 
 
 def user(**attributes: Any) -> Resource:
@@ -150,6 +217,10 @@ def test_rds_snapshot_unreadable_attributes_are_unknown() -> None:
         "iam_user_access_keys_rotated_90_days",
         "iam_root_account_mfa_enabled",
         "iam_root_account_no_access_keys",
+        "iam_root_hardware_mfa_enabled",
+        "emr_cluster_master_no_public_ip",
+        "ec2_instance_managed_by_ssm",
+        "ssm_instance_patch_compliant",
         "guardduty_detector_enabled",
         "config_recorder_recording",
         "secretsmanager_secret_rotation_enabled",

@@ -20,7 +20,7 @@ KNOWN_SERVICES = {
     "cloudtrail", "cloudwatch", "dynamodb", "ebs", "ec2", "eks", "elb", "iam", "kms", "rds",
     "s3", "sns", "sqs", "vpc", "k8s", "guardduty", "config", "secretsmanager", "lambda",
     "efs", "ecr", "opensearch", "redshift", "sagemaker", "elasticache", "backup", "apigateway",
-    "cloudfront", "wafv2", "drift", "acm", "securityhub",
+    "cloudfront", "wafv2", "drift", "acm", "securityhub", "ssm", "dax", "bedrock", "emr",
 }  # fmt: skip
 # The sources that can produce a canonical type, and so must have a fixture for a check over it.
 # drift_comparison resources come from `comply drift` (fixtures: a state and a snapshot).

@@ -81,13 +81,14 @@ def collect(
         if key == "user_list":
             # Only ListUsers returns PasswordLastUsed (the authorization details do not).
             return recorder.paginate(iam, "ListUsers", "Users")
+        if key == "virtual_mfa_devices":
+            return _virtual_mfa_devices(recorder, iam)
         return recorder.call(iam, "GetAccountSummary")
 
     keys = sorted(_DETAIL_FILTERS)
     data.update(zip(keys, fan_out(recorder, details, keys), strict=True))
-    data["password_policy"], data["summary"], data["user_list"] = fan_out(
-        recorder, account_call, ["password_policy", "summary", "user_list"]
-    )
+    account_keys = ["password_policy", "summary", "user_list", "virtual_mfa_devices"]
+    data.update(zip(account_keys, fan_out(recorder, account_call, account_keys), strict=True))
     users = data["users"]
     if unknown_from(users) is None:
         data["user_credentials"] = dict(
@@ -98,6 +99,40 @@ def collect(
             )
         )
     return data
+
+
+def _virtual_mfa_devices(recorder: CallRecorder, iam: Any) -> Any:
+    """Assigned virtual MFA devices: serial number and owner only. A device's seed and QR code
+    are never kept (AWS returns them only at creation; an emulator may return them always)."""
+    devices = recorder.paginate(
+        iam, "ListVirtualMFADevices", "VirtualMFADevices", AssignmentStatus="Assigned"
+    )
+    if unknown_from(devices) is not None or not isinstance(devices, list):
+        return devices
+    return [
+        {
+            "SerialNumber": device.get("SerialNumber"),
+            "User": {"Arn": (device.get("User") or {}).get("Arn")},
+        }
+        for device in devices
+        if isinstance(device, Mapping)
+    ]
+
+
+def root_virtual_mfa(devices: Any) -> bool | Unknown | None:
+    """Whether the root user's MFA device is a virtual one (an assigned virtual device owned by
+    `...:root`, or AWS's root serial `mfa/root-account-mfa-device`); None when not collected."""
+    if devices is None:
+        return None
+    failed = unknown_from(devices)
+    if failed is not None:
+        return failed
+    return any(
+        str((device.get("User") or {}).get("Arn") or "").endswith(":root")
+        or str(device.get("SerialNumber") or "").endswith(":mfa/root-account-mfa-device")
+        for device in devices
+        if isinstance(device, Mapping)
+    )
 
 
 def _now() -> str:
@@ -145,7 +180,7 @@ def _password_policy(response: Any, account: str, partition: str) -> Resource:
     )
 
 
-def _account(response: Any, account: str, partition: str) -> Resource:
+def _account(response: Any, account: str, partition: str, virtual_mfa: Any = None) -> Resource:
     failed = unknown_from(response)
     summary = {} if failed is not None else dict(response.get("SummaryMap", {}))
 
@@ -162,6 +197,7 @@ def _account(response: Any, account: str, partition: str) -> Resource:
             "root_mfa_enabled": flag("AccountMFAEnabled"),
             "root_access_keys_present": flag("AccountAccessKeysPresent"),
             "root_signing_certificates_present": flag("AccountSigningCertificatesPresent"),
+            "root_virtual_mfa": root_virtual_mfa(virtual_mfa),
             "summary": failed if failed is not None else summary,
         },
         raw=response,
@@ -206,7 +242,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
     if "password_policy" in data:
         yield _password_policy(data["password_policy"], raw.account, partition)
     if "summary" in data:
-        yield _account(data["summary"], raw.account, partition)
+        yield _account(data["summary"], raw.account, partition, data.get("virtual_mfa_devices"))
 
 
 COLLECTOR = Collector(
@@ -220,6 +256,7 @@ COLLECTOR = Collector(
         "iam:GetAccessKeyLastUsed",
         "iam:GetLoginProfile",
         "iam:ListUsers",
+        "iam:ListVirtualMFADevices",
     ),
     scope="global",
     collect=collect,
