@@ -167,6 +167,25 @@ def seed_data_stores_and_edge(session: Any, scale: int, made: Counter[str]) -> N
             made[kind] += 1
         made["backup vault"] += 1
         made["classic elb"] += 1
+        client("dax").create_cluster(
+            ClusterName=f"bench-dax-{i}",
+            NodeType="dax.t3.small",
+            ReplicationFactor=1,
+            IamRoleArn=f"arn:aws:iam::{ACCOUNT}:role/bench",
+        )
+        client("emr").run_job_flow(
+            Name=f"bench-emr-{i}",
+            ReleaseLabel="emr-6.10.0",
+            Instances={
+                "MasterInstanceType": "m5.xlarge",
+                "InstanceCount": 1,
+                "KeepJobFlowAliveWhenNoSteps": True,
+            },
+            JobFlowRole="EMR_EC2_DefaultRole",
+            ServiceRole="EMR_DefaultRole",
+        )
+        made["dax cluster"] += 1
+        made["emr cluster"] += 1
 
 
 def seed_functions_images_and_acls(session: Any, scale: int, made: Counter[str]) -> None:
