@@ -1,8 +1,9 @@
 """Run checkov concurrently with comply's own scan and fold its results into the report.
 
-A thread waits on the checkov process, parses its report and loads the mapping while comply loads
-and evaluates: what is left after checkov exits is the merge. Whatever goes wrong with checkov
-becomes a scan error naming the engine (exit 2); comply's own findings are reported all the same.
+A thread waits on the checkov process and parses its report, another loads the mapping, while
+comply loads and evaluates: what is left after checkov exits is parsing its report and the merge.
+Whatever goes wrong with checkov becomes a scan error naming the engine (exit 2); comply's own
+findings are reported all the same.
 """
 
 from __future__ import annotations
@@ -56,10 +57,12 @@ class CheckovRun:
         cache_dir: Path | None = None,
     ) -> None:
         self.folder = folder
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkov")
-        self._future: Future[tuple[list[CheckovResult], EngineMapping]] = self._pool.submit(
-            _results_and_mapping, folder, source, executable, timeout, cache_dir
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="checkov")
+        self._future: Future[list[CheckovResult]] = self._pool.submit(
+            cached_run, folder, source, executable, timeout, cache_dir
         )
+        # Loaded while checkov runs, not after it exits: then it is on no one's path.
+        self._mapping: Future[EngineMapping] = self._pool.submit(load_checkov_mapping)
         self._pool.shutdown(wait=False)
 
     engine = ENGINE
@@ -70,7 +73,7 @@ class CheckovRun:
         """Merge checkov's findings into `report`; False when there were none to give (the
         error is in the report)."""
         try:
-            results, mapping = self._future.result()
+            results, mapping = self._future.result(), self._mapping.result()
             require_known_controls(mapping, {control.ref for control in catalog.controls()})
         except (EngineError, MappingError) as exc:
             report.errors.append(ScanError(target=ENGINE, message=str(exc)))
@@ -107,13 +110,6 @@ class CheckovRun:
         )
         report.finished_at = datetime.now(UTC)
         return True
-
-
-def _results_and_mapping(
-    folder: Path, source: str, executable: Path | None, timeout: float, cache_dir: Path | None
-) -> tuple[list[CheckovResult], EngineMapping]:
-    results = cached_run(folder, source, executable, timeout, cache_dir)
-    return results, load_checkov_mapping()  # here, not after checkov exits: it is on no one's path
 
 
 def cached_run(
@@ -169,5 +165,8 @@ def rebased(results: list[CheckovResult], scanned: Path, root: Path) -> list[Che
         if where not in located:
             located[where] = relative(result)
         path = located[where]
-        out.append(result if path is None else dataclasses.replace(result, file_path=path))
+        if path is None or path == result.file_path:
+            out.append(result)
+        else:
+            out.append(dataclasses.replace(result, file_path=path))
     return out

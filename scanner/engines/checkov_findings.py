@@ -181,7 +181,8 @@ class _ResourceIndex:
 
     def find(self, result: CheckovResult) -> Resource | None:
         if result.framework == "terraform":
-            folder = PurePosixPath(result.file_path).parent.as_posix()
+            # The folder as PurePosixPath.parent says it ("." at the top), without its cost.
+            folder = result.file_path.rpartition("/")[0] or "."
             return self.by_address.get((folder, _INDEX_SUFFIX.sub("", result.resource)))
         if result.framework != "kubernetes" or result.start_line is None:
             return None
