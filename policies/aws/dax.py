@@ -1,8 +1,8 @@
-"""DynamoDB Accelerator (DAX): clusters encrypt the cached items at rest."""
+"""DynamoDB Accelerator (DAX): clusters encrypt the cached items at rest and in transit."""
 
 from __future__ import annotations
 
-from scanner.core.model import Resource, Result
+from scanner.core.model import Resource, Result, is_reference, is_unknown
 from scanner.core.registry import check
 
 
@@ -30,3 +30,33 @@ def dax_cluster_encrypted_at_rest(cluster: Resource) -> Result:
     if cluster.get_bool("server_side_encryption.0.enabled", False):
         return Result.passed("server-side encryption is enabled")
     return Result.failed("server-side encryption is not enabled: cached items are stored in clear")
+
+
+@check(
+    id="dax_cluster_encrypted_in_transit",
+    title="DAX clusters encrypt traffic to their endpoint with TLS",
+    severity="medium",
+    resource_types=["aws_dax_cluster"],
+    references={"checkov": ["CKV_AWS_239"]},
+)
+def dax_cluster_encrypted_in_transit(cluster: Resource) -> Result:
+    """Applications read cached DynamoDB items, ePHI included, from the DAX endpoint; without
+    TLS those reads cross the VPC in clear (transmission security).
+
+    Default: `cluster_endpoint_encryption_type` is NONE, and it can only be set when the
+    cluster is created (changing it replaces the cluster).
+
+    Remediation:
+
+        resource "aws_dax_cluster" "cache" {
+          cluster_endpoint_encryption_type = "TLS"
+        }
+    """
+    value = cluster.get("cluster_endpoint_encryption_type")
+    if value is None:
+        return Result.failed("cluster_endpoint_encryption_type is not set (default NONE)")
+    if is_unknown(value) or is_reference(value) or not isinstance(value, str):
+        return Result.unknown(f"cluster_endpoint_encryption_type is not known ({value})")
+    if value.upper() == "TLS":
+        return Result.passed("the endpoint requires TLS")
+    return Result.failed(f"cluster_endpoint_encryption_type is {value}: traffic is not encrypted")
