@@ -11,10 +11,11 @@ Per control and complete run, the status of its automated part: a failing findin
 The share of satisfied runs counts only the runs that had something to judge: a run with no
 resource in scope neither satisfies nor fails the control (no share at all when no run had one).
 
-An *exception* is one unbroken streak of a (check, resource) pair failing or waived (`skipped`:
-a waiver applies to failures only) over the runs that evaluated it. It is resolved by the first
-later run in which the pair passes; a run that did not evaluate the pair neither extends nor
-resolves it. Time to remediate is resolved minus first seen.
+An *exception* is one unbroken streak of a (check, resource) pair failing or suppressed while
+failing (`skipped` with original status `fail`: a waiver applies to failures only, an inline skip
+may cover a pass) over the runs that evaluated it. It is resolved by the first later run in which
+the pair passes (an inline skip of a pass included); a run that did not evaluate the pair neither
+extends nor resolves it. Time to remediate is resolved minus first seen.
 
 A gap is an interval with no complete run longer than the cadence (plus a 10% grace, so nightly
 runs that start a few minutes late are not gaps): between consecutive runs, and from the start of
@@ -188,14 +189,29 @@ def _episodes(
             if row is None:  # not evaluated in this run: neither extends nor resolves
                 continue
             info = row
-            if row["status"] in ("fail", "skipped"):
+            if _exceptional(row):
                 streak.append((run, row["status"]))
-            elif row["status"] == "pass" and streak:
+            elif streak and _passing(row):
                 out.append(_episode(key, info, streak, run))
                 streak = []
         if streak:
             out.append(_episode(key, info, streak, None))
     return out
+
+
+def _exceptional(row: Mapping[str, Any]) -> bool:
+    """Failing, or suppressed while failing (a waiver, or an inline skip of a failure). A skipped
+    finding whose original status is not known (stored before comply kept it) counts too: it may
+    add an exception, never hide one. An inline skip of a passing finding does not."""
+    if row["status"] == "fail":
+        return True
+    return row["status"] == "skipped" and row.get("original_status") in (None, "fail")
+
+
+def _passing(row: Mapping[str, Any]) -> bool:
+    return row["status"] == "pass" or (
+        row["status"] == "skipped" and row.get("original_status") == "pass"
+    )
 
 
 def _episode(

@@ -48,6 +48,7 @@ def findings_of_runs(
             table.c.title,
             table.c.message,
             table.c.controls,
+            table.c.original_status,
         ).where(table.c.run_id.in_(chunk))
         for row in connection.execute(query):
             key = (row.check_id, row.resource_id)
@@ -63,5 +64,6 @@ def findings_of_runs(
                 "title": row.title,
                 "message": row.message,
                 "controls": from_json(row.controls, []),
+                "original_status": row.original_status,
             }
     return {run_id: [rows[k] for k in sorted(rows)] for run_id, rows in out.items()}

@@ -263,6 +263,9 @@ def _finding_rows(handle: ShardHandle, findings: Iterable[Finding]) -> list[list
                 controls,
                 location,
                 None,
+                finding.original_status.value
+                if finding.status is Status.SKIPPED and finding.original_status is not None
+                else None,
             ]
         )
     return rows

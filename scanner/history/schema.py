@@ -68,6 +68,9 @@ findings = sa.Table(
     sa.Column("location", sa.Text, nullable=False),  # JSON {file, start_line} | {account, region}
     # When the current unbroken streak of failures began (fail only): "since when?".
     sa.Column("failing_since", sa.DateTime(timezone=True)),
+    # A `skipped` finding's status before its waiver or inline skip (fail, pass ...); NULL for
+    # other statuses and for rows stored before revision 0002.
+    sa.Column("original_status", sa.String(16)),
     sa.ForeignKeyConstraint(
         ["run_id", "shard_index"], ["run_shards.run_id", "run_shards.shard_index"]
     ),

@@ -20,7 +20,7 @@ CONTROL = "164.308(a)(4)(ii)(C)"  # its only check that sees Kubernetes is CHECK
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 
-def run(n: int, *statuses: str) -> PeriodRun:
+def run(n: int, *statuses: str, original: dict[int, str] | None = None) -> PeriodRun:
     return PeriodRun(
         run_id=f"r{n}",
         scope="kubernetes:k8s",
@@ -32,7 +32,13 @@ def run(n: int, *statuses: str) -> PeriodRun:
         tool_version="test",
         operator={},
         findings=tuple(
-            {"check_id": CHECK, "resource_id": f"crb.{i}", "status": s, "severity": "high"}
+            {
+                "check_id": CHECK,
+                "resource_id": f"crb.{i}",
+                "status": s,
+                "severity": "high",
+                "original_status": (original or {}).get(i),
+            }
             for i, s in enumerate(statuses)
         ),
     )
@@ -75,4 +81,36 @@ def test_the_printed_timeline_groups_consecutive_runs_with_one_status(period: An
         ("2026-11-01T03:00:00Z", "2026-11-02T03:00:00Z", "satisfied", 2),
         ("2026-11-03T03:00:00Z", "2026-11-03T03:00:00Z", "not_applicable", 1),
         ("2026-11-04T03:00:00Z", "2026-11-04T03:00:00Z", "satisfied", 1),
+    ]
+
+
+def test_an_inline_skip_of_a_pass_is_no_exception_and_resolves_one() -> None:
+    """crb.0: fails, is waived (skipped, was fail), then skipped inline while passing: one
+    exception, resolved by the passing run. crb.1: skipped inline while passing from the start:
+    no exception. crb.2: skipped with no original status (stored before comply kept it): an
+    exception, to be safe."""
+    registry, catalog = load_policies((), ())
+    runs = [
+        run(0, "fail", "skipped", "skipped", original={1: "pass"}),
+        run(1, "skipped", "skipped", "pass", original={0: "fail", 1: "pass"}),
+        run(2, "skipped", "skipped", "pass", original={0: "pass", 1: "pass"}),
+    ]
+    period = build_period(
+        framework="hipaa",
+        catalog=catalog,
+        registry=registry,
+        runs=runs,
+        start=T0 - timedelta(hours=3),
+        end=T0 + timedelta(days=3),
+        cadence=timedelta(days=1),
+        tool_version="test",
+    )
+    control = next(c for c in period.controls if c.id == CONTROL)
+    found = [
+        (e.resource_id, e.first_seen, e.last_seen, e.resolved, e.failing_runs, e.waived_runs)
+        for e in control.exceptions
+    ]
+    assert found == [
+        ("crb.0", "2026-11-01T03:00:00Z", "2026-11-02T03:00:00Z", "2026-11-03T03:00:00Z", 1, 1),
+        ("crb.2", "2026-11-01T03:00:00Z", "2026-11-01T03:00:00Z", "2026-11-02T03:00:00Z", 0, 1),
     ]

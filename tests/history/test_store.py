@@ -231,3 +231,30 @@ def test_begin_shard_rejects_an_index_outside_the_count(store_url):
             store,
             ShardStart("s", "aws", night(1), "0.1.0", [], [], shard_index=2, shard_total=2),
         )
+
+
+def test_a_suppressed_finding_keeps_its_original_status(store_url):
+    """A waived failure and an inline skip of a pass are both `skipped`; the store keeps what
+    each was, so a period export can tell an exception from a skipped pass."""
+    from scanner.core.model import Status
+    from scanner.history.period import findings_of_runs
+
+    scanned = report(
+        [
+            F("k8s_rbac_cluster_admin_not_bound", "crb.waived", "skipped"),
+            F("k8s_rbac_cluster_admin_not_bound", "crb.skipped", "skipped"),
+            F("k8s_rbac_cluster_admin_not_bound", "crb.failing", "fail"),
+        ]
+    )
+    originals = {"crb.waived": Status.FAIL, "crb.skipped": Status.PASS}
+    for finding in scanned.findings:
+        finding.original_status = originals.get(finding.resource.id)
+    with HistoryStore.open(store_url) as store:
+        record(store, scanned, run_id="r1")
+        with store.reading() as connection:
+            rows = findings_of_runs(connection, ["r1"])["r1"]
+    assert {r["resource_id"]: (r["status"], r["original_status"]) for r in rows} == {
+        "crb.failing": ("fail", None),
+        "crb.skipped": ("skipped", "pass"),
+        "crb.waived": ("skipped", "fail"),
+    }
