@@ -15,8 +15,9 @@ and not excluded, and the selection's conditions hold:
 What cannot be decided is unknown, never covered: a Terraform ARN pattern other than `*`
 (the resource's ARN is not known before apply), a tag value from an unresolved variable, a live
 resource whose tags are not collected (DynamoDB), a selection or plan list that could not be
-read. Live resources are matched only against selections of their own account and region, and
-Terraform ones against selections of their own root module.
+read, a Terraform selection whose count/for_each is unknown (it may not be created). Live
+resources are matched only against selections of their own account and region, and Terraform
+ones against selections of their own root module.
 
 A Terraform root module that declares no `aws_backup_selection` at all is not judged (no
 finding, one scan warning): it leaves backups to whoever manages AWS Backup for the account (an
@@ -145,6 +146,13 @@ def _covers(selection: Resource, store: Resource) -> Maybe:
     return _all([included, None if excluded_hit is None else not excluded_hit, _all(tests)])
 
 
+def _may_cover(selection: Resource, store: Resource) -> Maybe:
+    """`_covers`, for a selection that exists: one whose count/for_each is unknown may never be
+    created, so what it would cover is not covered for certain."""
+    covers = _covers(selection, store)
+    return None if covers is True and selection.existence is not None else covers
+
+
 def _label(selection: Resource) -> str:
     name = selection.get("name")
     return str(name) if isinstance(name, str) and not is_reference(name) else selection.id
@@ -208,7 +216,7 @@ def backup_data_store_in_backup_plan(
                 for s in selections
                 if s.source == store.source and (s.location.account, s.location.region) == place
             ]
-        verdicts = [(selection, _covers(selection, store)) for selection in candidates]
+        verdicts = [(selection, _may_cover(selection, store)) for selection in candidates]
         covering = [s for s, v in verdicts if v is True]
         if covering:
             yield store, Result.passed(f"covered by backup selection {_label(covering[0])}")
