@@ -57,6 +57,14 @@ LITERAL_NAME = {
     "aws_iam_group": "name",
     "aws_lambda_function": "function_name",
 }
+# Parents a companion may name by a literal name of theirs; one whose name is known only at
+# apply (an unset variable, a computed value) may be the one a literal that matches no other
+# names. (A security group rule names its group by id, which is never a literal in the same
+# configuration.)
+NAMED_BY_LITERAL = frozenset(LITERAL_NAME) - {"aws_security_group"}
+# Resources that stand for a parent: a companion naming one configures the parent it names
+# (a Lambda permission or function URL on an alias is the function's, invoked through the alias).
+FORWARDERS = {"aws_lambda_alias": "function_name"}
 # What each companion sets on the parent (made Unknown when a companion's parent is unknown).
 COMPANION_SETS = {
     "aws_s3_bucket_server_side_encryption_configuration": ("server_side_encryption",),
@@ -230,6 +238,7 @@ def fold_resources(
     carry it (a Terraform state's raw attributes hold secrets) and need not pay for building it."""
     parents: dict[str, _Parent] = {}
     by_name: dict[tuple[str, str], _Parent] = {}
+    unnamed: dict[str, list[_Parent]] = {}
     companions: list[ResolvedResource] = []
     order: list[_Parent] = []
     for resource in resolved:
@@ -248,11 +257,18 @@ def fold_resources(
         literal = resource.attributes.get(name_key) if name_key else None
         if isinstance(literal, str) and not isinstance(literal, ComputedRef):
             by_name.setdefault((type_name, literal), parent)
+        elif literal is not None and type_name in NAMED_BY_LITERAL:
+            unnamed.setdefault(type_name, []).append(parent)
     unresolved: dict[tuple[str, str], dict[str, ResolvedResource]] = {}
+    maybe_named: dict[int, tuple[_Parent, dict[str, ResolvedResource]]] = {}
     for companion in companions:
         _fold_one(companion, parents, by_name, unresolved, warn)
+        _note_maybe_named(companion, by_name, unnamed, maybe_named)
     if unresolved:
         _mark_unresolved(order, unresolved)
+    for parent, by_type in maybe_named.values():
+        for companion in by_type.values():
+            _mark_parent(parent, companion)
     folded = [_to_resource(parent, keep_raw) for parent in order]
     link_iam_principals(folded)
     return folded
@@ -269,11 +285,17 @@ def _fold_one(
     parent_types = COMPANION_PARENT_TYPES.get(companion.type, (parent_type,))
     reference = companion.attributes.get(argument)
     target: _Parent | None = None
-    address = _parent_address(reference)
-    if address is not None:
-        target = parents.get(address)
-    elif isinstance(reference, str) and not isinstance(reference, ComputedRef):
-        target = by_name.get((parent_type, access.literal_name(companion.type, reference)))
+    for _hop in range(2):
+        address = _parent_address(reference)
+        if address is not None:
+            target = parents.get(address)
+        elif isinstance(reference, str) and not isinstance(reference, ComputedRef):
+            target = by_name.get((parent_type, access.literal_name(companion.type, reference)))
+        forward = FORWARDERS.get(target.type) if target is not None else None
+        if target is None or forward is None or parent_type != "aws_lambda_function":
+            break
+        reference = target.resolved.attributes.get(forward)  # the alias's function
+        target = None
     if target is not None and target.type in parent_types:
         if companion.existence is not None:
             apply_uncertain_companion(target.attributes, companion)
@@ -301,21 +323,47 @@ def _fold_one(
     )
 
 
+def _note_maybe_named(
+    companion: ResolvedResource,
+    by_name: dict[tuple[str, str], _Parent],
+    unnamed: dict[str, list[_Parent]],
+    maybe_named: dict[int, tuple[_Parent, dict[str, ResolvedResource]]],
+) -> None:
+    """A companion naming its parent by a literal that no parent's known name matches may
+    configure a parent whose name is known only at apply: what it sets is unknown there."""
+    parent_type, argument = COMPANIONS[companion.type]
+    reference = companion.attributes.get(argument)
+    if not isinstance(reference, str) or isinstance(reference, ComputedRef):
+        return
+    if (parent_type, access.literal_name(companion.type, reference)) in by_name:
+        return
+    if companion.type in access.COMPANIONS and not access.unresolved_sets(
+        companion.type, companion.attributes
+    ):
+        return
+    for parent in unnamed.get(parent_type, ()):
+        entry = maybe_named.setdefault(id(parent), (parent, {}))
+        entry[1].setdefault(companion.type, companion)
+
+
 def _mark_unresolved(
     order: list[_Parent], unresolved: dict[tuple[str, str], dict[str, ResolvedResource]]
 ) -> None:
     for parent in order:
         for companion in unresolved.get((parent.type, parent.resolved.module_prefix), {}).values():
-            for key in COMPANION_SETS[companion.type]:
-                current = parent.attributes.get(key)
-                empty = current is None or (isinstance(current, list) and not current)
-                reason = Unknown(
-                    f"{companion.address} configures a {parent.type} that cannot be resolved"
-                )
-                if companion.type in access.COMPANIONS:
-                    access.mark_unresolved(parent.attributes, key, reason)
-                elif empty or parent.type == "aws_security_group" or key == "managed_policy_arns":
-                    parent.attributes[key] = reason
+            _mark_parent(parent, companion)
+
+
+def _mark_parent(parent: _Parent, companion: ResolvedResource) -> None:
+    """A companion that may configure this parent (which one it names cannot be told)."""
+    for key in COMPANION_SETS[companion.type]:
+        current = parent.attributes.get(key)
+        empty = current is None or (isinstance(current, list) and not current)
+        reason = Unknown(f"{companion.address} configures a {parent.type} that cannot be resolved")
+        if companion.type in access.COMPANIONS:
+            access.mark_unresolved(parent.attributes, key, reason)
+        elif empty or parent.type == "aws_security_group" or key == "managed_policy_arns":
+            parent.attributes[key] = reason
 
 
 def _to_resource(parent: _Parent, keep_raw: bool) -> Resource:
