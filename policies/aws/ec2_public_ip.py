@@ -16,9 +16,11 @@ Whether an instance has a public IP. Live: `PublicIpAddress` from DescribeInstan
 Elastic IP included); a stopped instance has none. Terraform: `associate_public_ip_address`
 when set; unset, the subnet's `map_public_ip_on_launch` decides (default false), which is why a
 private subnet that maps public IPs on launch still fails its instances. An `aws_eip` whose
-`instance`, or an `aws_eip_association` whose `instance_id`, names the instance gives it one
-too. An instance whose subnet is not in the configuration (a literal id, a data source, a
-module output) is unknown.
+`instance` or `network_interface`, or an `aws_eip_association` whose `instance_id` or
+`network_interface_id`, names the instance (its primary network interface:
+`aws_instance.app.primary_network_interface_id`) gives it one too. An instance whose subnet is
+not in the configuration (a literal id, a data source, a module output, a launch template that
+may choose it) is unknown.
 """
 
 from __future__ import annotations
@@ -115,18 +117,28 @@ def _live_subnet(instance: Resource, subnets: Sequence[Resource]) -> Resource | 
 
 
 def _eip_names(eip: Resource, instance: Resource) -> Maybe:
-    """Whether an Elastic IP (or its association) in the configuration names the instance."""
+    """Whether an Elastic IP (or its association) in the configuration names the instance, by
+    its id or by its primary network interface (`aws_instance.app.primary_network_interface_id`)."""
     if not _same_configuration(eip, instance):
         return False
-    value = eip.get("instance" if eip.type == "aws_eip" else "instance_id")
-    if value is None:
-        return False
-    if is_unknown(value):
-        return None
-    target = _reference_target(value)
-    if target is None:
-        return False  # a literal id names an instance outside the configuration
-    return target == split_root_label(instance.id)[1]
+    if eip.type == "aws_eip":
+        keys = ("instance", "network_interface")
+    else:
+        keys = ("instance_id", "network_interface_id")
+    votes: list[Maybe] = []
+    for key in keys:
+        value = eip.get(key)
+        if value is None:
+            continue
+        if is_unknown(value):
+            votes.append(None)
+            continue
+        target = _reference_target(value)
+        # A literal id names an instance (or interface) outside the configuration.
+        votes.append(target is not None and target == split_root_label(instance.id)[1])
+    if True in votes:
+        return True
+    return None if None in votes else False
 
 
 def _bool(value: Any) -> Maybe:
@@ -210,10 +222,16 @@ def ec2_instance_no_public_ip_in_private_subnet(
             continue
         subnet = (_terraform_subnet if terraform else _live_subnet)(instance, subnets)
         if subnet is None:
-            if terraform and subnet_id is None and not instance.get("network_interface"):
+            chosen_elsewhere = instance.get("network_interface") or instance.get("launch_template")
+            if terraform and subnet_id is None and not chosen_elsewhere:
                 yield instance, OUTSIDE_PRIVATE_SUBNETS  # the default VPC: untagged subnets
                 continue
-            where = subnet_id if subnet_id is not None else "its network interface"
+            if subnet_id is not None:
+                where = subnet_id
+            elif instance.get("network_interface"):
+                where = "its network interface"
+            else:
+                where = "its launch template"
             yield (
                 instance,
                 Result.unknown(f"its subnet ({where}) is not in the scanned inventory"),
