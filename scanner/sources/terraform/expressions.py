@@ -195,6 +195,8 @@ class Evaluator:
             rendered = _render(key)
             if rendered is not None and rendered in value:
                 return value[rendered]
+            if isinstance(value, ProviderBlock) and isinstance(key, str):
+                return ComputedRef(f"{value.address}.{key}")  # the provider's, not missing
             return self.failed(f"no key {key!r}")
         return self.failed(f"cannot index a {type_name(value)}")
 

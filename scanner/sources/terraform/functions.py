@@ -17,6 +17,7 @@ from scanner.sources.terraform.values import (
     Failed,
     JsonText,
     PartialJson,
+    ProviderBlock,
     ValueTooLarge,
     check_size,
     first_unknown,
@@ -92,6 +93,8 @@ def _lookup(args: list[Any]) -> Any:
     key = as_string(args[1])
     if key in mapping:
         return mapping[key]
+    if isinstance(mapping, ProviderBlock):  # an argument left to the provider: not missing
+        return ComputedRef(f"{mapping.address}.{key}")
     if len(args) > 2:
         return args[2]
     raise BadCall(f"no key {key!r}")
