@@ -65,6 +65,9 @@ NAMED_BY_LITERAL = frozenset(LITERAL_NAME) - {"aws_security_group"}
 # Resources that stand for a parent: a companion naming one configures the parent it names
 # (a Lambda permission or function URL on an alias is the function's, invoked through the alias).
 FORWARDERS = {"aws_lambda_alias": "function_name"}
+# Parents that stand for an attribute of another resource: a companion naming that attribute
+# (`network_acl_id = aws_vpc.main.default_network_acl_id`) configures the parent.
+STANDS_FOR = {"aws_default_network_acl": "default_network_acl_id"}
 # What each companion sets on the parent (made Unknown when a companion's parent is unknown).
 COMPANION_SETS = {
     "aws_s3_bucket_server_side_encryption_configuration": ("server_side_encryption",),
@@ -259,6 +262,9 @@ def fold_resources(
             by_name.setdefault((type_name, literal), parent)
         elif literal is not None and type_name in NAMED_BY_LITERAL:
             unnamed.setdefault(type_name, []).append(parent)
+        stands_for = resource.attributes.get(STANDS_FOR.get(type_name, ""))
+        if isinstance(stands_for, ComputedRef) and "${" not in stands_for:
+            parents.setdefault(str(stands_for), parent)
     unresolved: dict[tuple[str, str], dict[str, ResolvedResource]] = {}
     maybe_named: dict[int, tuple[_Parent, dict[str, ResolvedResource]]] = {}
     for companion in companions:
@@ -287,7 +293,9 @@ def _fold_one(
     target: _Parent | None = None
     for _hop in range(2):
         address = _parent_address(reference)
-        if address is not None:
+        if isinstance(reference, ComputedRef) and str(reference) in parents:
+            target = parents[str(reference)]  # a parent standing for this attribute
+        elif address is not None:
             target = parents.get(address)
         elif isinstance(reference, str) and not isinstance(reference, ComputedRef):
             target = by_name.get((parent_type, access.literal_name(companion.type, reference)))
