@@ -13,7 +13,8 @@ choice this check does not judge. An unresolved tag value of a subnet that no ot
 private makes its instances unknown.
 
 Whether an instance has a public IP. Live: `PublicIpAddress` from DescribeInstances (an
-Elastic IP included); a stopped instance has none. Terraform: `associate_public_ip_address`
+Elastic IP included), or the public IP of another attached network interface; a stopped
+instance has none. Terraform: `associate_public_ip_address`
 when set; unset, the subnet's `map_public_ip_on_launch` decides (default false), which is why a
 private subnet that maps public IPs on launch still fails its instances. An `aws_eip` whose
 `instance` or `network_interface`, or an `aws_eip_association` whose `instance_id` or

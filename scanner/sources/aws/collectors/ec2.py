@@ -201,6 +201,18 @@ def _volume(volume: Mapping[str, Any], raw: RawService, partition: str) -> Resou
     )
 
 
+def _public_ip(instance: Mapping[str, Any]) -> Any:
+    """`PublicIpAddress` is the primary interface's; an Elastic IP on another attached interface
+    reaches the instance too (each interface's `Association.PublicIp`)."""
+    if instance.get("PublicIpAddress"):
+        return instance["PublicIpAddress"]
+    for interface in instance.get("NetworkInterfaces") or []:
+        address = (interface.get("Association") or {}).get("PublicIp")
+        if address:
+            return address
+    return None
+
+
 def _instance(instance: Mapping[str, Any], owner: str, raw: RawService, partition: str) -> Resource:
     instance_id = str(instance["InstanceId"])
     arn = _arn(partition, raw.region, owner, "instance", instance_id)
@@ -210,7 +222,7 @@ def _instance(instance: Mapping[str, Any], owner: str, raw: RawService, partitio
         "instance_type": instance.get("InstanceType"),
         "ami": instance.get("ImageId"),
         "subnet_id": instance.get("SubnetId"),
-        "public_ip": instance.get("PublicIpAddress"),
+        "public_ip": _public_ip(instance),
         "vpc_security_group_ids": [g.get("GroupId") for g in instance.get("SecurityGroups", [])],
         "iam_instance_profile": (instance.get("IamInstanceProfile") or {}).get("Arn"),
         "instance_state": (instance.get("State") or {}).get("Name"),
