@@ -145,6 +145,8 @@ def export(
             store_url=store_url,
             scope=scope,
             cadence=cadence,
+            attestations_path=attestations_path,
+            evidence_root=evidence_root,
             templates=templates,
             sign_key=sign_key,
             pdf=pdf,

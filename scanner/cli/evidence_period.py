@@ -20,10 +20,16 @@ from scanner.cli.evidence_context import (
     system_description,
 )
 from scanner.cli.history_commands import _store_value
+from scanner.compliance.attestations import (
+    Attestation,
+    AttestationError,
+    attestations_by_control,
+    load_attestations,
+)
 from scanner.compliance.catalog import Catalog
 from scanner.core.registry import Registry
 from scanner.core.wording import plural
-from scanner.evidence.builder import write_bundle
+from scanner.evidence.builder import attestation_inputs, write_bundle
 from scanner.evidence.errors import EvidenceError
 from scanner.evidence.manifest import SigningError
 from scanner.evidence.period import (
@@ -90,6 +96,8 @@ def export_period(
     store_url: str | None,
     scope: str | None,
     cadence: str | None,
+    attestations_path: Path | None,
+    evidence_root: Path | None,
     templates: Path | None,
     sign_key: Path | None,
     pdf: bool,
@@ -103,6 +111,15 @@ def export_period(
             end += timedelta(days=1)
         every = parse_cadence(_cadence(cadence))
         runs = _read_runs(store_url, start, end, scope)
+        attestations: list[Attestation] = []
+        attachments: dict[str, bytes] = {}
+        if attestations_path is not None:
+            attestations, warnings = load_attestations(attestations_path, catalog, evidence_root)
+            for warning in warnings:
+                click.echo(f"comply: warning: {warning.message}", err=True)
+            attachments.update(
+                attestation_inputs(attestations_path, attestations, evidence_root)[2]
+            )
         model = build_period(
             framework=framework,
             catalog=catalog,
@@ -113,6 +130,7 @@ def export_period(
             cadence=every,
             tool_version=__version__,
             system=system_description(),
+            attestations=attestations_by_control(attestations),
         )
         files = period_files(
             model,
@@ -120,11 +138,13 @@ def export_period(
             sign_key_pem=sign_key.read_bytes() if sign_key is not None else None,
             pdf=pdf,
             preparer=preparer,
+            attachments=attachments,
             export={
                 "framework": framework,
                 "period": {"from": period[0], "to": period[1]},
                 "scope": scope,
                 "cadence": _cadence(cadence),
+                "attestations": attestations_path.name if attestations_path else None,
                 "templates": "custom, with bundled fallback" if templates else "bundled",
                 "pdf": pdf,
                 "operator": export_operator(),
@@ -132,7 +152,7 @@ def export_period(
             },
         )
         write_bundle(files, out)
-    except (EvidenceError, SigningError) as exc:
+    except (EvidenceError, SigningError, AttestationError) as exc:
         fail(str(exc))
     click.echo(f"wrote {plural(len(files), 'file')} to {out}")
     click.echo(

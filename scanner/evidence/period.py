@@ -4,12 +4,19 @@ Input is plain data the CLI read from the history store (the evidence layer may 
 the runs that started in the period, complete or not, each with its findings. Only complete runs
 are judged; incomplete ones (a shard never reported) are listed as such and count for nothing.
 
-Per control and complete run, the status of its automated part: a failing finding makes it
-`not_satisfied`; then an unknown or error finding `incomplete`; then a passing finding
+Per control and complete run, the status a point-in-time bundle of that run would give it
+(`scanner.compliance.rollup.control_state`, the same function): a failing finding makes it
+`not_satisfied`; then an unknown or error finding `incomplete`; then, for a control with a manual
+part, the attestation current on the run's date (the day it finished, UTC; as a point-in-time
+export of its report judges it) makes it `attested`, none `incomplete`; then a passing finding
 `satisfied`; findings that are all suppressed leave it `incomplete`; no finding at all is
-`not_applicable` (no resource in scope). Manual parts are judged by attestations, not by runs.
-The share of satisfied runs counts only the runs that had something to judge: a run with no
-resource in scope neither satisfies nor fails the control (no share at all when no run had one).
+`not_applicable` (no resource in scope). A partial control is therefore never `satisfied` on its
+automated part alone.
+
+A run *meets* the control when it is `satisfied` or `attested`; `satisfied_runs` and the share
+count those. The share counts only the runs that had something to judge: a run with no resource
+in scope (`not_applicable`) neither meets nor fails the control (no share at all when no run had
+one).
 
 An *exception* is one unbroken streak of a (check, resource) pair failing or suppressed while
 failing (`skipped` with original status `fail`: a waiver applies to failures only, an inline skip
@@ -28,11 +35,14 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from scanner.compliance.catalog import Catalog
+from scanner.compliance.attestations import Attestation, best_attestation
+from scanner.compliance.catalog import Catalog, Control
+from scanner.compliance.rollup import ControlState, control_state
+from scanner.core.model import ControlRef, Status
 from scanner.core.registry import Registry
 from scanner.evidence.errors import EvidenceError
 from scanner.evidence.system import (
@@ -43,6 +53,8 @@ from scanner.evidence.system import (
 )
 
 GRACE = 0.10
+# Run statuses that meet a control: the share of satisfied runs counts these.
+MEETS = (ControlState.SATISFIED.value, ControlState.ATTESTED.value)
 _CADENCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -116,20 +128,27 @@ class ControlPeriod:
     title: str
     automation: str
     checks: tuple[str, ...]
-    statuses: tuple[str, ...]  # one per complete run, in run order ("manual" without checks)
+    statuses: tuple[str, ...]  # one per complete run, in run order (a ControlState value)
     runs: int
-    satisfied_runs: int
+    satisfied_runs: int  # runs that met the control: `satisfied` or `attested`
     exceptions: tuple[ExceptionEpisode, ...]
     # Marked not applicable in `system:` (justification, approver): every run says so.
     not_applicable: str | None = None
+    # The attestations of the control current on the date of at least one run (or, when none
+    # was, the latest that lapsed or was not yet current), for the reader.
+    attestations: tuple[Attestation, ...] = ()
+
+    @property
+    def attested_runs(self) -> int:
+        return self.statuses.count(ControlState.ATTESTED.value)
 
     @property
     def judged_runs(self) -> int:
-        """Runs in which the automated part had something to judge: not those with no resource in
-        scope (`not_applicable`), none for manual controls or controls marked not applicable."""
-        if not self.checks or self.not_applicable is not None:
+        """Runs that had something to judge: not those with no resource in scope
+        (`not_applicable`), none for controls marked not applicable."""
+        if self.not_applicable is not None:
             return 0
-        return sum(1 for status in self.statuses if status != "not_applicable")
+        return sum(1 for status in self.statuses if status != ControlState.NOT_APPLICABLE.value)
 
     @property
     def share_satisfied(self) -> float | None:
@@ -150,18 +169,6 @@ class PeriodModel:
     gaps: tuple[Gap, ...]
     tool_version: str
     system: SystemDescription | None = None
-
-
-def _run_status(statuses: Counter[str]) -> str:
-    if statuses["fail"]:
-        return "not_satisfied"
-    if statuses["unknown"] or statuses["error"]:
-        return "incomplete"
-    if statuses["pass"]:
-        return "satisfied"
-    if statuses["skipped"]:
-        return "incomplete"
-    return "not_applicable"
 
 
 def _gaps(
@@ -238,6 +245,38 @@ def _episode(
     )
 
 
+def run_date(run: PeriodRun) -> date:
+    """The day a run is judged on (attestations, waivers, responses): the day it finished (UTC),
+    as a point-in-time export of its report is judged on its `finished_at`."""
+    return (run.finished_at or run.started_at).astimezone(UTC).date()
+
+
+def _run_state(
+    control: Control,
+    rows: Mapping[tuple[str, str], Mapping[str, Any]],
+    checks: set[str],
+    attestations: Sequence[Attestation],
+    day: date,
+) -> tuple[str, Attestation | None]:
+    counts: Counter[Status] = Counter(
+        Status(str(f["status"])) for (check, _), f in rows.items() if check in checks
+    )
+    attestation = best_attestation(attestations, day)
+    state, _ = control_state(control, counts, attestation, day)
+    return state.value, attestation
+
+
+def _shown_attestations(
+    used: Sequence[Attestation | None], candidates: Sequence[Attestation], end: date
+) -> tuple[Attestation, ...]:
+    """The attestations current on some run's date; else the one the end of the period picks."""
+    current = {a for a in used if a is not None}
+    if not current and candidates:
+        best = best_attestation(candidates, end)
+        current = {best} if best is not None else set()
+    return tuple(sorted(current, key=lambda a: (a.date, a.expires, a.source)))
+
+
 def build_period(
     *,
     framework: str,
@@ -249,9 +288,11 @@ def build_period(
     cadence: timedelta,
     tool_version: str,
     system: SystemDescription | None = None,
+    attestations: Mapping[ControlRef, Sequence[Attestation]] | None = None,
 ) -> PeriodModel:
     """The period's runs per control; `system` scopes the controls (SOC 2 categories) and marks
-    those not applicable, as the point-in-time export does."""
+    those not applicable, as the point-in-time export does; `attestations` judge manual parts
+    on each run's date."""
     if end <= start:
         raise EvidenceError(f"the period ends ({iso(end)}) before it starts ({iso(start)})")
     ordered = sorted(runs, key=lambda r: (r.started_at, r.run_id))
@@ -265,12 +306,14 @@ def build_period(
     controls = []
     for control in catalog.controls(export_scope(framework, system)):
         checks = {registry.resolve(c) or c for c in control.checks} | set(control.checks)
-        statuses = []
+        candidates = list((attestations or {}).get(control.ref, ()))
+        statuses, used = [], []
         for run in complete:
-            counts = Counter(
-                str(f["status"]) for (check, _), f in rows[run.run_id].items() if check in checks
+            status, attestation = _run_state(
+                control, rows[run.run_id], checks, candidates, run_date(run)
             )
-            statuses.append(_run_status(counts) if control.checks else "manual")
+            statuses.append(status)
+            used.append(attestation if status == ControlState.ATTESTED.value else None)
         exceptions = tuple(e for e in episodes if e.check_id in checks)
         failing = f"{len(exceptions)} exception(s)" if exceptions else ""
         decided = not_applicable_reason(system, control.framework, control.id, failing)
@@ -285,9 +328,10 @@ def build_period(
                 checks=tuple(control.checks),
                 statuses=tuple(statuses),
                 runs=len(complete),
-                satisfied_runs=statuses.count("satisfied"),
+                satisfied_runs=sum(1 for status in statuses if status in MEETS),
                 exceptions=exceptions,
                 not_applicable=decided,
+                attestations=_shown_attestations(used, candidates, (end - timedelta(1)).date()),
             )
         )
     return PeriodModel(

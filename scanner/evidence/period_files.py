@@ -61,7 +61,18 @@ def _control(control: ControlPeriod, runs: tuple[PeriodRun, ...]) -> dict[str, A
         "runs": control.judged_runs,
         "not_applicable": control.not_applicable,
         "satisfied_runs": control.satisfied_runs,
+        "attested_runs": control.attested_runs,
         "share_satisfied": control.share_satisfied,
+        "attestations": [
+            {
+                "owner": a.owner,
+                "statement": a.statement,
+                "date": a.date.isoformat(),
+                "expires": a.expires.isoformat(),
+                "evidence": list(a.evidence),
+            }
+            for a in control.attestations
+        ],
         "timeline": [
             {"run_id": r.run_id, "started_at": iso(r.started_at), "status": s}
             for r, s in zip(runs, control.statuses, strict=True)
@@ -165,9 +176,12 @@ def period_files(
     pdf: bool = False,
     preparer: str | None = None,
     export: Mapping[str, Any] | None = None,
+    attachments: Mapping[str, bytes] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the period bundle; `export` (who exported, the effective configuration,
-    what was asked) goes to run/metadata.json as in a point-in-time bundle."""
+    what was asked) goes to run/metadata.json as in a point-in-time bundle; `attachments` are
+    the user's files carried in as they are (attestations and their evidence, waivers,
+    responses)."""
     environment = template_environment(templates)
     all_runs = sorted(
         (*period.runs, *period.incomplete_runs), key=lambda r: (r.started_at, r.run_id)
@@ -212,6 +226,7 @@ def period_files(
             }
         ),
     }
+    files.update(attachments or {})
     fingerprint = key_fingerprint(sign_key_pem) if sign_key_pem is not None else None
     files[VERIFY_GUIDE] = verify_guide(fingerprint)
     if pdf:

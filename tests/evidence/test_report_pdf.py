@@ -111,7 +111,13 @@ def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from tests.history.test_period_export import SYSTEM_YAML, comply, export, fill
+    from tests.history.test_period_export import (
+        SYSTEM_YAML,
+        attestations_file,
+        comply,
+        export,
+        fill,
+    )
 
     work = tmp_path_factory.mktemp("pdf-period")
     url = f"sqlite:///{work / 'history.db'}"
@@ -134,6 +140,7 @@ def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     )
     args = ("--pdf", "--preparer", "Grace Auditor", "--sign-key", key)
+    args += ("--attestations", attestations_file(work))
     first, second = work / "first", work / "second"
     for out in (first, second):
         result = export(url, out, *args, cwd=work)
@@ -189,7 +196,8 @@ def test_period_pdf_control_page_has_share_and_exceptions(period_bundle: Path) -
     assert len(mine) == 1
     page = " ".join(mine[0].split())
     # The hand-computed answer (tests/history/test_period_export.py).
-    assert "satisfied in 3 of 5 runs that had a resource in scope: 60.0%" in page
+    assert "met (satisfied or attested) in 2 of 5 runs judged, 2 of them attested: 40.0%" in page
+    assert "security-lead@example.com: 2026-11-02 to 2026-11-04" in page
     layout = " ".join(pdf_text(pdf, "-layout").split())
     assert "Check k8s_rbac_cluster_admin_not_bound" in page
     for row in (  # resource, first seen, last seen, resolved, days to fix, failing / waived
@@ -200,9 +208,9 @@ def test_period_pdf_control_page_has_share_and_exceptions(period_bundle: Path) -
     # The timeline, consecutive runs with one status grouped: from, to, runs, status.
     for streak in (
         "2026-11-01 03:00 2026-11-01 03:00 1 not satisfied",
-        "2026-11-02 03:00 2026-11-03 03:00 2 satisfied",
+        "2026-11-02 03:00 2026-11-03 03:00 2 attested",
         "2026-11-04 03:00 2026-11-04 03:00 1 not satisfied",
-        "2026-11-06 03:00 2026-11-06 03:00 1 satisfied",
+        "2026-11-06 03:00 2026-11-06 03:00 1 incomplete",
     ):
         assert streak in layout, streak
     # The control marked not applicable says so, with who decided and why.

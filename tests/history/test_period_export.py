@@ -24,7 +24,19 @@ from tests.history.helpers import record, start
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = "k8s_rbac_cluster_admin_not_bound"
-CONTROL = "164.308(a)(4)(ii)(C)"  # hipaa; its only check is CHECK
+CONTROL = "164.308(a)(4)(ii)(C)"  # hipaa, partial: CHECK plus a manual access review
+
+# The manual part is attested from 11-02 through 11-04: it starts mid-period and expires before
+# the end, so the 11-06 run is `incomplete` although its findings all pass.
+ATTESTATIONS = """\
+attestations:
+  - control: "164.308(a)(4)(ii)(C)"
+    framework: hipaa
+    statement: Access review of the cluster's bindings done; tickets SEC-1 to SEC-4.
+    owner: security-lead@example.com
+    date: 2026-11-02
+    expires: 2026-11-04
+"""
 
 # night(n) is 2026-11-0(1+n) 03:00 UTC.
 STORY = {
@@ -61,6 +73,12 @@ def fill(store_url: str) -> None:
         start(store, report([F(CHECK, "crb.bad", "pass")], started=night(4)), run_id="night-4")
 
 
+def attestations_file(folder: Path) -> Path:
+    path = folder / "attestations.yaml"
+    path.write_text(ATTESTATIONS)
+    return path
+
+
 def export(
     store_url: str, out: Path, *extra: object, framework: str = "hipaa", cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
@@ -74,7 +92,7 @@ def export(
 def bundle(store_url: str, tmp_path: Path) -> Path:
     fill(store_url)
     out = tmp_path / "period"
-    result = export(store_url, out)
+    result = export(store_url, out, "--attestations", attestations_file(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "5 complete runs, 1 incomplete run, 1 gap longer than 1d" in result.stdout
     return out
@@ -89,16 +107,30 @@ def test_period_share_exceptions_gaps_and_timeline_match_the_hand_computed_answe
         {"start": "2026-11-04T03:00:00Z", "end": "2026-11-06T03:00:00Z", "hours": 48.0}
     ]
     control = next(c for c in document["controls"] if c["id"] == CONTROL)
+    # A partial control: each run rolls up as a point-in-time bundle of it would, with the
+    # attestation current on the run's date; attested runs meet the control, the rest do not.
+    assert control["automation"] == "partial"
     assert control["runs"] == 5
-    assert control["satisfied_runs"] == 3
-    assert control["share_satisfied"] == 0.6
+    assert control["satisfied_runs"] == 2  # met: satisfied or attested
+    assert control["attested_runs"] == 2
+    assert control["share_satisfied"] == 0.4
     assert [(t["started_at"], t["status"]) for t in control["timeline"]] == [
-        ("2026-11-01T03:00:00Z", "not_satisfied"),
-        ("2026-11-02T03:00:00Z", "satisfied"),
-        ("2026-11-03T03:00:00Z", "satisfied"),  # crb.bad waived, crb.ok passing
-        ("2026-11-04T03:00:00Z", "not_satisfied"),
-        ("2026-11-06T03:00:00Z", "satisfied"),
+        ("2026-11-01T03:00:00Z", "not_satisfied"),  # failing beats the (not yet) attestation
+        ("2026-11-02T03:00:00Z", "attested"),  # passing, attestation dated 11-02
+        ("2026-11-03T03:00:00Z", "attested"),  # crb.bad waived, crb.ok passing
+        ("2026-11-04T03:00:00Z", "not_satisfied"),  # attested that day, but failing
+        ("2026-11-06T03:00:00Z", "incomplete"),  # passing, attestation expired on 11-04
     ]
+    assert [(a["owner"], a["date"], a["expires"]) for a in control["attestations"]] == [
+        ("security-lead@example.com", "2026-11-02", "2026-11-04")
+    ]
+    # Another partial control of the same check, never attested: passing runs never meet it.
+    unattested = next(c for c in document["controls"] if c["id"] == "164.308(a)(4)(ii)(B)")
+    assert [t["status"] for t in unattested["timeline"]] == [
+        "not_satisfied", "incomplete", "incomplete", "not_satisfied", "incomplete",
+    ]  # fmt: skip
+    assert (unattested["satisfied_runs"], unattested["share_satisfied"]) == (0, 0.0)
+    assert unattested["attestations"] == []
     assert control["exceptions"] == [
         {
             "check_id": CHECK,
@@ -139,8 +171,11 @@ def test_period_share_exceptions_gaps_and_timeline_match_the_hand_computed_answe
     # Still verifiable and byte-reproducible for the same inputs.
     verified = comply("evidence", "verify", bundle)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert (bundle / "attestations" / "attestations.yaml").read_text() == ATTESTATIONS
     again = tmp_path / "again"
-    assert export(store_url, again).returncode == 0
+    assert (
+        export(store_url, again, "--attestations", tmp_path / "attestations.yaml").returncode == 0
+    )
     files = sorted(p.relative_to(bundle) for p in bundle.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert all((bundle / f).read_bytes() == (again / f).read_bytes() for f in files)
@@ -256,7 +291,9 @@ def test_the_worked_example_in_the_docs_is_what_comply_prints_and_writes(
     fill(store_url)
     work = tmp_path / "work"  # no .comply.yaml: no system section
     work.mkdir()
-    result = export(store_url, tmp_path / "period", cwd=work)
+    result = export(
+        store_url, tmp_path / "period", "--attestations", attestations_file(work), cwd=work
+    )
     assert result.returncode == 0, result.stderr
     assert blocks["period-stdout"].strip() in result.stdout.splitlines()
     document = json.loads((tmp_path / "period" / "period" / "controls.json").read_text())
