@@ -289,9 +289,9 @@ class ModuleInstance:
                 and name in ("name", "region", "id")
                 and all(
                     a not in block.body or self.argument(block, a, key) is None
-                    for a in ("name", "region")
+                    for a in ("name", "region", "endpoint")
                 )
-            ):  # no region asked for (or null): the provider's
+            ):  # no region asked for (or null; `endpoint` selects one too): the provider's
                 region = self._data_region(block, key)
                 if region is not None:
                     return region
