@@ -1,6 +1,6 @@
 """Reading the user's YAML files (configuration, attestations, waivers, frameworks) safely.
 
-Safe loader only. Every way a file can be unreadable becomes one error naming the file (and the
+Safe loader only (libyaml's when PyYAML has it). Every way a file can be unreadable becomes one error naming the file (and the
 line, when YAML says): PyYAML raises a plain ValueError, not a YAMLError, for an impossible
 unquoted date such as `2027-02-30`, and that must not surface as an internal error.
 
@@ -19,6 +19,11 @@ from typing import Any
 import yaml
 
 from scanner.core.model import ScanWarning
+
+try:  # libyaml's composer: several times faster; the same safe constructor builds the values
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 from scanner.core.yaml_budget import YamlTooLarge, check_expansion, duplicate_keys
 
 # docs/security.md, "Input caps".
@@ -52,7 +57,7 @@ def load_yaml_text(text: str, path: Path | str, warnings: list[ScanWarning] | No
     """One YAML document (or None) from `text`; errors name `path`."""
     try:
         # The reader refuses control characters as soon as it is made: inside the `try`.
-        loader = yaml.SafeLoader(text)
+        loader = _SafeLoader(text)
     except yaml.YAMLError as exc:
         raise YamlFileError(f"{path}: not valid YAML: {exc}") from exc
     try:
