@@ -1,8 +1,9 @@
 """Reading the user's YAML files (configuration, attestations, waivers, frameworks) safely.
 
-Safe loader only (libyaml's when PyYAML has it). Every way a file can be unreadable becomes one error naming the file (and the
-line, when YAML says): PyYAML raises a plain ValueError, not a YAMLError, for an impossible
-unquoted date such as `2027-02-30`, and that must not surface as an internal error.
+Safe loader only (libyaml's when PyYAML has it). Every way a file can be unreadable becomes one
+error naming the file (and the line, when YAML says): PyYAML raises a plain ValueError, not a
+YAMLError, for an impossible unquoted date such as `2027-02-30`, and that must not surface as an
+internal error.
 
 Bounded: only regular files are read (a FIFO would block forever), at most MAX_YAML_FILE_SIZE
 bytes, and a document whose aliases expand past the cap of `yaml_budget` is an error, not a
