@@ -7,6 +7,7 @@ from typing import Any
 
 from policies.aws.definite_matches import definite_matches
 from policies.aws.iam_policy_documents import allows_everyone, statements
+from policies.aws.kms_keys import is_aws_managed_alias, is_looked_up_key
 from policies.aws.lambda_runtimes import RUNTIME_DEPRECATION
 from scanner.core.dates import parse_date
 from scanner.core.model import Resource, Result, UnknownValueError, is_reference, is_unknown
@@ -27,7 +28,8 @@ def lambda_function_environment_encrypted_with_kms(function: Resource) -> Result
     policy you control, CloudTrail records of every decryption, and revocation.
 
     Judged only when the function has environment variables. Default: `kms_key_arn` unset (the
-    AWS-managed `aws/lambda` key).
+    AWS-managed `aws/lambda` key). A literal `alias/aws/lambda` key fails; a key looked up
+    through a data source (`data.aws_kms_key.x.arn`) may be that key and is unknown.
 
     Remediation:
 
@@ -43,12 +45,20 @@ def lambda_function_environment_encrypted_with_kms(function: Resource) -> Result
     key = function.get("kms_key_arn")
     if is_unknown(key):
         return Result.unknown(f"kms_key_arn is unknown: {key.reason}")
-    if key:
+    aws_managed = is_aws_managed_alias(key, "lambda")
+    if key and not aws_managed and not is_looked_up_key(key):
         return Result.passed(f"environment encrypted with {key}")
     if is_unknown(variables):
         return Result.unknown(f"the environment variables are unknown: {variables.reason}")
     if not environment or not variables:
         return Result.passed("no environment variables")
+    if aws_managed:
+        return Result.failed(f"kms_key_arn {key} is the AWS-managed aws/lambda key")
+    if key:
+        return Result.unknown(
+            f"kms_key_arn comes from {key}, a looked-up key that may be the AWS-managed "
+            "aws/lambda key"
+        )
     return Result.failed(
         f"{len(variables)} environment variable(s) encrypted with the AWS-managed key only "
         "(kms_key_arn is not set)"

@@ -15,7 +15,8 @@ from policies.aws.iam_policy_documents import (
     principal_is_everyone,
     statements,
 )
-from scanner.core.model import Resource, Result, is_reference, is_unknown
+from policies.aws.kms_keys import is_looked_up_key
+from scanner.core.model import Resource, Result, is_unknown
 from scanner.core.registry import check
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -94,17 +95,12 @@ def s3_bucket_encrypted_with_kms_cmk(bucket: Resource) -> Result:
         return Result.unknown(f"kms_master_key_id is unknown: {key.reason}")
     if not key or key.endswith(AWS_MANAGED_S3_KEY):
         return Result.failed(f"{algorithm} uses the AWS-managed key aws/s3, not a customer key")
-    if is_reference(key) and _is_data_source_reference(key):
+    if is_looked_up_key(key):
         return Result.unknown(
             f"kms_master_key_id comes from {key}, a looked-up key that may be the AWS-managed "
             "aws/s3 key"
         )
     return Result.passed(f"{algorithm} with key {key}")
-
-
-def _is_data_source_reference(reference: str) -> bool:
-    """`data.aws_kms_alias.s3.target_key_arn`, `module.x.data.aws_kms_key.k.arn`."""
-    return reference.startswith("data.") or ".data." in reference
 
 
 @check(
