@@ -24,11 +24,11 @@ from scanner.evidence.builder import (
     EvidenceError,
     attestation_inputs,
     bundle_files,
-    carry_file,
     catalog_sha256,
     load_report,
     policies_sha256,
     report_names,
+    responses_file,
     waivers_file,
     write_bundle,
 )
@@ -147,6 +147,8 @@ def export(
             cadence=cadence,
             attestations_path=attestations_path,
             evidence_root=evidence_root,
+            waivers_path=waivers_path,
+            responses_path=responses_path,
             templates=templates,
             sign_key=sign_key,
             pdf=pdf,
@@ -194,9 +196,7 @@ def export(
         inputs.system = system_description()
         if responses_path is not None:
             inputs.responses = load_responses(responses_path)
-            carried, _ = carry_file(responses_path.read_bytes())
-            if carried is not None:
-                attachments[f"responses/{safe_copy_name(responses_path.name)}"] = carried
+            attachments.update(responses_file(responses_path))
             inputs.attachments = attachments
         model = build_model(inputs)
         options = BuildOptions(

@@ -27,9 +27,16 @@ from scanner.compliance.attestations import (
     load_attestations,
 )
 from scanner.compliance.catalog import Catalog
+from scanner.compliance.waivers import Waiver, WaiverError, load_waivers
+from scanner.core.model import ScanWarning
 from scanner.core.registry import Registry
 from scanner.core.wording import plural
-from scanner.evidence.builder import attestation_inputs, write_bundle
+from scanner.evidence.builder import (
+    attestation_inputs,
+    responses_file,
+    waivers_file,
+    write_bundle,
+)
 from scanner.evidence.errors import EvidenceError
 from scanner.evidence.manifest import SigningError
 from scanner.evidence.period import (
@@ -38,7 +45,9 @@ from scanner.evidence.period import (
     parse_cadence,
     parse_instant,
 )
+from scanner.evidence.period_acceptances import with_acceptances
 from scanner.evidence.period_files import period_files
+from scanner.evidence.responses import Response, load_responses
 
 DEFAULT_CADENCE = "1d"
 
@@ -56,9 +65,12 @@ def _cadence(given: str | None) -> str:
     return str(settings.get("cadence") or DEFAULT_CADENCE)
 
 
-def _read_runs(store_url: str | None, start: Any, end: Any, scope: str | None) -> list[PeriodRun]:
+def _read_runs(
+    store_url: str | None, start: Any, end: Any, scope: str | None
+) -> tuple[list[PeriodRun], list[dict[str, Any]]]:
+    """The period's runs and the population its complete runs scanned."""
     from scanner.history.operator import operator_record
-    from scanner.history.period import findings_of_runs, runs_in_period
+    from scanner.history.period import findings_of_runs, population_of_runs, runs_in_period
     from scanner.history.store import HistoryStore, StoreError
 
     try:
@@ -68,9 +80,10 @@ def _read_runs(store_url: str | None, start: Any, end: Any, scope: str | None) -
         ):
             infos = runs_in_period(connection, start, end, scope=scope)
             findings = findings_of_runs(connection, [r.run_id for r in infos if r.complete])
+            population = population_of_runs(connection, [r for r in infos if r.complete])
     except StoreError as exc:
         fail(str(exc))
-    return [
+    runs = [
         PeriodRun(
             run_id=info.run_id,
             scope=info.scope,
@@ -85,6 +98,25 @@ def _read_runs(store_url: str | None, start: Any, end: Any, scope: str | None) -
         )
         for info in infos
     ]
+    return runs, population
+
+
+def _acceptances(
+    waivers_path: Path | None, responses_path: Path | None, attachments: dict[str, bytes]
+) -> tuple[list[Waiver], list[Response]]:
+    """The waivers and responses files, read and carried into `attachments`."""
+    waivers: list[Waiver] = []
+    responses: list[Response] = []
+    if waivers_path is not None:
+        warnings: list[ScanWarning] = []
+        waivers = load_waivers(waivers_path, warnings)
+        for warning in warnings:
+            click.echo(f"comply: warning: {warning.target}: {warning.message}", err=True)
+        attachments.update(waivers_file(waivers_path)[1])
+    if responses_path is not None:
+        responses = load_responses(responses_path)
+        attachments.update(responses_file(responses_path))
+    return waivers, responses
 
 
 def export_period(
@@ -98,6 +130,8 @@ def export_period(
     cadence: str | None,
     attestations_path: Path | None,
     evidence_root: Path | None,
+    waivers_path: Path | None,
+    responses_path: Path | None,
     templates: Path | None,
     sign_key: Path | None,
     pdf: bool,
@@ -110,7 +144,7 @@ def export_period(
         if len(period[1]) == 10:  # a date: the whole day is in the period
             end += timedelta(days=1)
         every = parse_cadence(_cadence(cadence))
-        runs = _read_runs(store_url, start, end, scope)
+        runs, population = _read_runs(store_url, start, end, scope)
         attestations: list[Attestation] = []
         attachments: dict[str, bytes] = {}
         if attestations_path is not None:
@@ -132,6 +166,8 @@ def export_period(
             system=system_description(),
             attestations=attestations_by_control(attestations),
         )
+        waivers, responses = _acceptances(waivers_path, responses_path, attachments)
+        model = with_acceptances(model, registry, waivers, responses, population)
         files = period_files(
             model,
             templates=templates,
@@ -145,6 +181,8 @@ def export_period(
                 "scope": scope,
                 "cadence": _cadence(cadence),
                 "attestations": attestations_path.name if attestations_path else None,
+                "waivers": waivers_path.name if waivers_path else None,
+                "responses": responses_path.name if responses_path else None,
                 "templates": "custom, with bundled fallback" if templates else "bundled",
                 "pdf": pdf,
                 "operator": export_operator(),
@@ -152,7 +190,7 @@ def export_period(
             },
         )
         write_bundle(files, out)
-    except (EvidenceError, SigningError, AttestationError) as exc:
+    except (EvidenceError, SigningError, AttestationError, WaiverError) as exc:
         fail(str(exc))
     click.echo(f"wrote {plural(len(files), 'file')} to {out}")
     click.echo(

@@ -39,6 +39,7 @@ from scanner.evidence.inputs import (
     load_report,
     policies_sha256,
     report_names,
+    responses_file,
     tree_sha256,
     waivers_file,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "policies_sha256",
     "raw_evidence_files",
     "report_names",
+    "responses_file",
     "scrub",
     "template_environment",
     "tree_sha256",

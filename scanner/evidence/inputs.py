@@ -173,3 +173,9 @@ def waivers_file(path: Path) -> tuple[CopiedFile, dict[str, bytes]]:
         raise EvidenceError(f"{path}: a waivers file must be text")
     bundle_path = f"waivers/{safe_copy_name(path.name)}"
     return CopiedFile(path.name, bundle_path, sha256_hex(carried), redacted), {bundle_path: carried}
+
+
+def responses_file(path: Path) -> dict[str, bytes]:
+    """responses.yaml as it goes into the bundle (`responses/<name>`); nothing if withheld."""
+    carried, _ = carry_file(path.read_bytes())
+    return {} if carried is None else {f"responses/{safe_copy_name(path.name)}": carried}

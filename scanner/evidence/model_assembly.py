@@ -33,6 +33,7 @@ from scanner.evidence.model import (
     ResponseRecord,
     stable_uuid,
 )
+from scanner.evidence.period_acceptances import remediation_texts
 from scanner.evidence.report_records import (
     finding_record,
     finding_resource_key,
@@ -221,12 +222,5 @@ def _decided_not_applicable(
 
 def _remediations(inputs: ModelInputs, findings: list[FindingRecord]) -> dict[str, str]:
     """The registry's remediation text of every check with a failing finding in the bundle."""
-    out: dict[str, str] = {}
-    for finding in findings:
-        if finding.status != "fail" or finding.check_id in out:
-            continue
-        current = inputs.registry.resolve(finding.check_id)
-        spec = inputs.registry.checks.get(current) if current else None
-        if spec is not None and spec.remediation:
-            out[finding.check_id] = spec.remediation
-    return dict(sorted(out.items()))
+    failing = sorted({f.check_id for f in findings if f.status == "fail"})
+    return remediation_texts(inputs.registry, failing)

@@ -50,11 +50,10 @@ from typing import Any
 
 from scanner.evidence.model import BundleModel, ControlRecord
 from scanner.evidence.oscal_context import (
+    assessment_document,
     assessment_log,
     inventory_items,
-    parties,
     risks,
-    roles_and_responsible_parties,
 )
 from scanner.evidence.oscal_evidence import EvidenceLinks, FileDigests
 from scanner.evidence.oscal_fields import (
@@ -325,25 +324,12 @@ def assessment_results(model: BundleModel, files: FileDigests) -> dict[str, Any]
             oscal_prop("tool", f"{model.tool_name} {model.tool_version}"),
         ],
     }
-    who = roles_and_responsible_parties(model, ids)
-    if who:
-        metadata["roles"] = who["roles"]
-    metadata["parties"] = parties(model, ids)
-    if who:
-        metadata["responsible-parties"] = who["responsible-parties"]
-    return {
-        "assessment-results": {
-            "uuid": ids("assessment-results"),
-            "metadata": metadata,
-            "import-ap": {
-                "href": f"#{plan['uuid']}",
-                "remarks": (
-                    "No separate OSCAL assessment plan exists: this fragment points at the "
-                    "back-matter resource that describes the plan (catalog, check mapping, "
-                    "coverage.csv)."
-                ),
-            },
-            "results": [result_entry],
-            "back-matter": {"resources": [plan, *evidence.back_matter()]},
-        }
-    }
+    return assessment_document(
+        model,
+        ids,
+        metadata=metadata,
+        plan=plan,
+        plan_remark="catalog, check mapping, coverage.csv",
+        result=result_entry,
+        back_matter=evidence.back_matter(),
+    )

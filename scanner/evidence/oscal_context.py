@@ -4,15 +4,56 @@ assessment log (each input scan) and risks (failing findings with remediation an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from scanner.evidence.model import BundleModel, FindingRecord
 from scanner.evidence.oscal_fields import one_line, oscal_prop, oscal_timestamp, user_text
 from scanner.evidence.oscal_mapping import OscalIds
+from scanner.evidence.system import SystemDescription
 
 # OSCAL risk status by the state of management's response (responses.yaml).
 _RISK_STATUS = {"closed": "closed", "open": "remediating", "overdue": "remediating"}
+
+
+class _Owner(Protocol):
+    @property
+    def owner(self) -> str: ...
+
+
+class _Approver(Protocol):
+    @property
+    def approver(self) -> str: ...
+
+
+class _Resource(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def location(self) -> Mapping[str, Any]: ...
+    @property
+    def report(self) -> str: ...
+
+
+class Assessed(Protocol):
+    """What the who-and-what parts read: a point-in-time bundle or a period."""
+
+    @property
+    def tool_name(self) -> str: ...
+    @property
+    def tool_version(self) -> str: ...
+    @property
+    def system(self) -> SystemDescription | None: ...
+    @property
+    def responses(self) -> Sequence[_Owner]: ...
+    @property
+    def waivers(self) -> Sequence[_Approver]: ...
+    @property
+    def population(self) -> Sequence[_Resource]: ...
 
 
 SYSTEM_OWNER_ROLE = "system-owner"
@@ -23,7 +64,7 @@ _ROLE_TITLES = {
 }
 
 
-def _subservice_parties(model: BundleModel, ids: OscalIds) -> list[dict[str, Any]]:
+def _subservice_parties(model: Assessed, ids: OscalIds) -> list[dict[str, Any]]:
     names = model.system.subservice_organizations if model.system else ()
     return [
         {"uuid": ids("party", "subservice", name), "type": "organization", "name": one_line(name)}
@@ -31,7 +72,7 @@ def _subservice_parties(model: BundleModel, ids: OscalIds) -> list[dict[str, Any
     ]
 
 
-def roles_and_responsible_parties(model: BundleModel, ids: OscalIds) -> dict[str, Any]:
+def roles_and_responsible_parties(model: Assessed, ids: OscalIds) -> dict[str, Any]:
     """OSCAL metadata `roles` and `responsible-parties`: the system's owner and each subservice
     organisation of `system:` in its role; nothing without a system description."""
     if model.system is None:
@@ -47,7 +88,7 @@ def roles_and_responsible_parties(model: BundleModel, ids: OscalIds) -> dict[str
     }
 
 
-def parties(model: BundleModel, ids: OscalIds) -> list[dict[str, Any]]:
+def parties(model: Assessed, ids: OscalIds) -> list[dict[str, Any]]:
     out = [
         {
             "uuid": ids("party", "tool"),
@@ -73,7 +114,7 @@ def parties(model: BundleModel, ids: OscalIds) -> list[dict[str, Any]]:
     return out
 
 
-def inventory_items(model: BundleModel, ids: OscalIds) -> list[dict[str, Any]]:
+def inventory_items(model: Assessed, ids: OscalIds) -> list[dict[str, Any]]:
     items = []
     for resource in model.population:
         location = resource.location
@@ -109,7 +150,7 @@ def assessment_log(model: BundleModel, ids: OscalIds) -> dict[str, Any] | None:
             ),
             "start": oscal_timestamp(r.started_at or r.finished_at),
             "end": oscal_timestamp(r.finished_at),
-            **_operator_props(r.operator),
+            **operator_props(r.operator),
         }
         for r in model.reports
         if r.finished_at
@@ -117,7 +158,7 @@ def assessment_log(model: BundleModel, ids: OscalIds) -> dict[str, Any] | None:
     return {"entries": entries} if entries else None
 
 
-def _operator_props(operator: Mapping[str, Any] | None) -> dict[str, Any]:
+def operator_props(operator: Mapping[str, Any] | None) -> dict[str, Any]:
     """Who ran a scan (when its report says), as log-entry props: operator (user@host) and
     ci-run-url."""
     operator = operator or {}
@@ -133,31 +174,94 @@ def _response_state(model: BundleModel, finding: FindingRecord) -> str | None:
     return states[0] if states else None
 
 
+def risk_entry(
+    ids: OscalIds,
+    key: str,
+    *,
+    title: str,
+    description: str,
+    statement: str,
+    status: str,
+    severity: str,
+    remediation: str,
+    check_id: str,
+) -> dict[str, Any]:
+    """One OSCAL risk; `key` names it (its uuid and its remediation's derive from it)."""
+    risk: dict[str, Any] = {
+        "uuid": ids("risk", key),
+        "title": one_line(title),
+        "description": user_text(description),
+        "statement": user_text(statement),
+        "status": status,
+        "props": [oscal_prop("severity", severity or "unknown")],
+    }
+    if remediation:
+        risk["remediations"] = [
+            {
+                "uuid": ids("remediation", key),
+                "lifecycle": "recommendation",
+                "title": one_line(f"Remediate {check_id}"),
+                "description": user_text(remediation),
+            }
+        ]
+    return risk
+
+
+def risk_status(response_state: str | None) -> str:
+    """OSCAL risk status of an open exception by the state of management's response."""
+    return _RISK_STATUS.get(response_state or "", "open")
+
+
 def risks(model: BundleModel, ids: OscalIds) -> list[dict[str, Any]]:
-    out = []
-    for finding in model.findings:
-        if finding.status != "fail":
-            continue
-        remediation = model.remediations.get(finding.check_id, "")
-        state = _response_state(model, finding)
-        risk: dict[str, Any] = {
-            "uuid": ids("risk", finding.uuid),
-            "title": one_line(f"{finding.check_id} on {finding.resource_id}"),
-            "description": user_text(finding.message or finding.title),
-            "statement": user_text(
+    return [
+        risk_entry(
+            ids,
+            finding.uuid,
+            title=f"{finding.check_id} on {finding.resource_id}",
+            description=finding.message or finding.title,
+            statement=(
                 f"{finding.title} (severity {finding.severity}) fails on {finding.resource_id}."
             ),
-            "status": _RISK_STATUS.get(state or "", "open"),
-            "props": [oscal_prop("severity", finding.severity or "unknown")],
+            status=risk_status(_response_state(model, finding)),
+            severity=finding.severity,
+            remediation=model.remediations.get(finding.check_id, ""),
+            check_id=finding.check_id,
+        )
+        for finding in model.findings
+        if finding.status == "fail"
+    ]
+
+
+def assessment_document(
+    model: Assessed,
+    ids: OscalIds,
+    *,
+    metadata: dict[str, Any],
+    plan: dict[str, Any],
+    plan_remark: str,
+    result: dict[str, Any],
+    back_matter: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The assessment-results document around one result: metadata with roles, parties and
+    responsible parties; import-ap pointing at the plan described in back-matter."""
+    who = roles_and_responsible_parties(model, ids)
+    if who:
+        metadata["roles"] = who["roles"]
+    metadata["parties"] = parties(model, ids)
+    if who:
+        metadata["responsible-parties"] = who["responsible-parties"]
+    return {
+        "assessment-results": {
+            "uuid": ids("assessment-results"),
+            "metadata": metadata,
+            "import-ap": {
+                "href": f"#{plan['uuid']}",
+                "remarks": (
+                    "No separate OSCAL assessment plan exists: this fragment points at the "
+                    f"back-matter resource that describes the plan ({plan_remark})."
+                ),
+            },
+            "results": [result],
+            "back-matter": {"resources": [plan, *back_matter]},
         }
-        if remediation:
-            risk["remediations"] = [
-                {
-                    "uuid": ids("remediation", finding.uuid),
-                    "lifecycle": "recommendation",
-                    "title": one_line(f"Remediate {finding.check_id}"),
-                    "description": user_text(remediation),
-                }
-            ]
-        out.append(risk)
-    return out
+    }

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
-from scanner.evidence.model import BundleModel, ControlRecord, stable_uuid
+from scanner.evidence.model import stable_uuid
 
 # comply control state -> (OSCAL objective state, OSCAL reason).
 STATE_MAP: Mapping[str, tuple[str, str]] = {
@@ -43,7 +44,14 @@ def control_token(framework: str, control_id: str) -> str:
     return token if _TOKEN.match(token) else f"_{token}"
 
 
-def control_tokens(controls: Iterable[ControlRecord]) -> dict[tuple[str, str], str]:
+class _Control(Protocol):
+    @property
+    def framework(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+
+
+def control_tokens(controls: Iterable[_Control]) -> dict[tuple[str, str], str]:
     """(framework, id) -> token, refusing two controls that would share a token."""
     out: dict[tuple[str, str], str] = {}
     owner: dict[str, tuple[str, str]] = {}
@@ -61,10 +69,15 @@ def control_tokens(controls: Iterable[ControlRecord]) -> dict[tuple[str, str], s
     return out
 
 
+class _Bundle(Protocol):
+    @property
+    def uuid(self) -> str: ...
+
+
 class OscalIds:
     """UUIDv5 per object, scoped by the bundle so two bundles never share an id."""
 
-    def __init__(self, model: BundleModel) -> None:
+    def __init__(self, model: _Bundle) -> None:
         self._scope = model.uuid
 
     def __call__(self, kind: str, *names: str) -> str:

@@ -34,10 +34,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.compliance.attestations import Attestation, best_attestation
 from scanner.compliance.catalog import Catalog, Control
@@ -51,6 +51,9 @@ from scanner.evidence.system import (
     export_scope,
     not_applicable_reason,
 )
+
+if TYPE_CHECKING:
+    from scanner.evidence.period_acceptances import PeriodResource, PeriodResponse, PeriodWaiver
 
 GRACE = 0.10
 # Run statuses that meet a control: the share of satisfied runs counts these.
@@ -169,6 +172,15 @@ class PeriodModel:
     gaps: tuple[Gap, ...]
     tool_version: str
     system: SystemDescription | None = None
+    # Set by scanner.evidence.period_acceptances.with_acceptances:
+    waivers: tuple[PeriodWaiver, ...] = ()  # in force on some run's date
+    responses: tuple[PeriodResponse, ...] = ()  # judged on the period's last day
+    remediations: Mapping[str, str] = field(default_factory=dict)  # check id -> text
+    population: tuple[PeriodResource, ...] = ()  # every resource the runs scanned
+
+    @property
+    def tool_name(self) -> str:
+        return "comply"
 
 
 def _gaps(

@@ -16,6 +16,7 @@ from typing import Any
 
 from scanner.evidence.manifest import VERIFY_GUIDE, key_fingerprint, seal, verify_guide
 from scanner.evidence.model import stable_uuid
+from scanner.evidence.oscal_period import oscal_period_file
 from scanner.evidence.pages import render_template, template_environment
 from scanner.evidence.pdf_report import REPORT_PDF, content_hash, render_pdf
 from scanner.evidence.period import ControlPeriod, PeriodModel, PeriodRun, iso, parse_instant
@@ -227,6 +228,7 @@ def period_files(
         ),
     }
     files.update(attachments or {})
+    files.update(oscal_period_file(period, uuid, files))
     fingerprint = key_fingerprint(sign_key_pem) if sign_key_pem is not None else None
     files[VERIFY_GUIDE] = verify_guide(fingerprint)
     if pdf:

@@ -67,3 +67,37 @@ def findings_of_runs(
                 "original_status": row.original_status,
             }
     return {run_id: [rows[k] for k in sorted(rows)] for run_id, rows in out.items()}
+
+
+def population_of_runs(connection: Connection, runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
+    """Every resource the runs scanned, once per (scope, source, id): as the latest run saw it."""
+    scope_of = {run.run_id: run.scope for run in runs}
+    order = {run.run_id: (run.started_at, run.run_id) for run in runs}
+    latest: dict[tuple[str, str, str], tuple[Any, dict[str, Any]]] = {}
+    table = schema.resources
+    run_ids = list(scope_of)
+    for chunk_start in range(0, len(run_ids), 500):
+        chunk = run_ids[chunk_start : chunk_start + 500]
+        query = sa.select(
+            table.c.run_id,
+            table.c.resource_id,
+            table.c.resource_type,
+            table.c.source,
+            table.c.location,
+        ).where(table.c.run_id.in_(chunk))
+        for row in connection.execute(query):
+            key = (scope_of[row.run_id], row.source, row.resource_id)
+            seen = latest.get(key)
+            if seen is not None and seen[0] >= order[row.run_id]:
+                continue
+            latest[key] = (
+                order[row.run_id],
+                {
+                    "scope": key[0],
+                    "source": row.source,
+                    "resource_id": row.resource_id,
+                    "resource_type": row.resource_type,
+                    "location": from_json(row.location, {}),
+                },
+            )
+    return [latest[key][1] for key in sorted(latest)]

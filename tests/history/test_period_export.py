@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -65,10 +66,12 @@ def comply(*args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
-def fill(store_url: str) -> None:
+def fill(store_url: str, extra: Mapping[int, list[F]] | None = None) -> None:
+    """STORY; `extra` adds findings to some nights."""
     with HistoryStore.open(store_url) as store:
         for n, status in STORY.items():
             items = [F(CHECK, "crb.bad", status), F(CHECK, "crb.ok", "pass")]
+            items += (extra or {}).get(n, [])
             record(store, report(items, started=night(n)), run_id=f"night-{n}")
         start(store, report([F(CHECK, "crb.bad", "pass")], started=night(4)), run_id="night-4")
 
