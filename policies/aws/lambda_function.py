@@ -92,8 +92,9 @@ def lambda_function_not_public(function: Resource) -> Result:
     ... with fixed values), and on a function URL whose authorization type is NONE.
 
     Terraform: each `aws_lambda_permission` is a statement of the function's policy, each
-    `aws_lambda_function_url` its URL. Live: GetPolicy and GetFunctionUrlConfig of the function
-    (aliases' own policies and URLs are not read).
+    `aws_lambda_function_url` its URL (one naming an alias too). Live: GetPolicy and
+    GetFunctionUrlConfig of the function and of each of its aliases (ListAliases); permissions on
+    a published version number are not read.
 
     Remediation: grant invocation to named principals, with `source_arn` for AWS services, and
     require IAM on function URLs:

@@ -17,19 +17,24 @@ from tests.aws.test_aws_collectors_breadth import (
 # -- Lambda -------------------------------------------------------------------------------------
 
 
-def test_lambda_costs_two_calls_per_function_and_a_denied_policy_is_unknown(clients: Any) -> None:
+def test_lambda_costs_three_calls_per_function_two_per_alias_and_a_denied_policy_is_unknown(
+    clients: Any,
+) -> None:
     lam = clients("lambda")
     public = create_function(clients, "public", Environment={"Variables": {"A": "b"}})
     lam.add_permission(
         FunctionName="public", StatementId="all", Action="lambda:InvokeFunction", Principal="*"
     )
     lam.create_function_url_config(FunctionName="public", AuthType="AWS_IAM")
+    version = lam.publish_version(FunctionName="public")["Version"]
+    lam.create_alias(FunctionName="public", Name="live", FunctionVersion=version)
     quiet = create_function(clients, "quiet", Runtime="python3.7")
     full, by_id = assert_declared_and_round_trip(["lambda"])
     assert dict(full.requests_by_operation) == {
         "lambda.ListFunctions": 1,
-        "lambda.GetPolicy": 2,
-        "lambda.GetFunctionUrlConfig": 2,
+        "lambda.ListAliases": 2,
+        "lambda.GetPolicy": 3,
+        "lambda.GetFunctionUrlConfig": 3,
         **{k: v for k, v in full.requests_by_operation.items() if k.startswith("sts.")},
     }
     assert by_id[public].attributes["function_url"][0]["authorization_type"] == "AWS_IAM"
@@ -42,7 +47,11 @@ def test_lambda_costs_two_calls_per_function_and_a_denied_policy_is_unknown(clie
     assert status("lambda_function_not_public", denied[quiet]) == "unknown"
     assert status("lambda_function_environment_encrypted_with_kms", denied[public]) == "fail"
     assert status("lambda_function_runtime_supported", denied[quiet]) == "fail"
-    assert sorted(e.operation for _, e in collection.call_errors) == ["GetPolicy", "GetPolicy"]
+    assert sorted(e.operation for _, e in collection.call_errors) == ["GetPolicy"] * 3
+
+    collection, denied = scan(["lambda"], deny("lambda", "ListAliases"))
+    assert status("lambda_function_not_public", denied[public]) == "fail"  # its own policy
+    assert status("lambda_function_not_public", denied[quiet]) == "unknown"
 
 
 def test_lambda_denied_url_config_leaves_a_public_policy_failing(clients: Any) -> None:

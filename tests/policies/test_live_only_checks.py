@@ -7,6 +7,7 @@ checks read exactly the attributes a live scan gives them. The seeded moto fixtu
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from scanner.sources.aws.collector import CallError, RawService
 from scanner.sources.aws.collectors import config as config_collector
 from scanner.sources.aws.collectors import emr as emr_collector
 from scanner.sources.aws.collectors import iam as iam_collector
+from scanner.sources.aws.collectors import lambda_functions as lambda_collector
 from scanner.sources.aws.collectors import rds as rds_collector
 
 REGISTRY = load_registry()
@@ -238,3 +240,52 @@ def test_live_only_checks_never_judge_terraform(check_id: str) -> None:
         attributes={},
     )
     assert evaluate([terraform], [spec], REGISTRY).findings == []
+
+
+# -- Lambda aliases: moto files an alias's permission and URL under the function itself ----------
+
+PUBLIC_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "everyone", "Effect": "Allow", "Principal": "*", "Action": "lambda:*"}
+        ],
+    }
+)
+
+
+def lambda_function(aliases: Any, alias_policy: Any = None, alias_url: Any = None) -> Resource:
+    arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:api"
+    data = {
+        "functions": [{"FunctionName": "api", "FunctionArn": arn, "Runtime": "python3.13"}],
+        "policies": {"api": None},  # the function itself: no policy, no URL
+        "url_configs": {"api": None},
+        "aliases": {"api": aliases},
+        "alias_policies": {"api:live": alias_policy},
+        "alias_url_configs": {"api:live": alias_url},
+    }
+    (function,) = lambda_collector.normalize(RawService("lambda", ACCOUNT, "us-east-1", data))
+    return function
+
+
+@pytest.mark.parametrize(
+    ("alias_policy", "alias_url", "expected"),
+    [
+        ({"Policy": PUBLIC_POLICY}, None, "fail"),
+        (None, {"AuthType": "NONE", "FunctionUrl": "https://x.lambda-url.on.aws"}, "fail"),
+        (None, {"AuthType": "AWS_IAM", "FunctionUrl": "https://x.lambda-url.on.aws"}, "pass"),
+        (denied("lambda", "GetPolicy"), None, "unknown"),
+    ],
+)
+def test_lambda_alias_policy_and_url_are_the_functions(
+    alias_policy: Any, alias_url: Any, expected: str
+) -> None:
+    function = lambda_function([{"Name": "live"}], alias_policy, alias_url)
+    assert status("lambda_function_not_public", function)[0] == expected
+
+
+def test_lambda_aliases_not_listed_is_unknown() -> None:
+    verdict, message = status(
+        "lambda_function_not_public", lambda_function(denied("lambda", "ListAliases"))
+    )
+    assert verdict == "unknown" and "ListAliases" in message

@@ -5,8 +5,11 @@ before anything is stored); the resource policy and the function URL need one ca
 function. A function without a policy or a URL answers ResourceNotFoundException: that is
 "none", a fact, not a collection error.
 
-Only the unqualified function is read (the policy and URL of `$LATEST`); an alias has a policy
-and a URL of its own, which would cost two calls per alias and are not read (docs/aws.md).
+An alias has a policy and a URL of its own, and anyone its policy admits may invoke the function
+through it: ListAliases per function, then GetPolicy and GetFunctionUrlConfig per alias; their
+statements and URLs count as the function's. A function whose aliases could not be listed has
+an unknown statement and URL. Permissions granted on a published version number (not an alias)
+are not read (docs/aws.md).
 """
 
 from __future__ import annotations
@@ -44,10 +47,34 @@ def collect(
             names,
         )
 
+    aliases: dict[str, Any] = fan_out_by_key(
+        recorder,
+        lambda name: recorder.paginate(client, "list_aliases", "Aliases", FunctionName=name),
+        names,
+    )
+    qualified = [
+        f"{name}:{alias['Name']}"
+        for name, listed in aliases.items()
+        if isinstance(listed, list)
+        for alias in listed
+    ]
+
+    def optional_qualified(operation: str) -> dict[str, Any]:
+        def one(key: str) -> Any:
+            name, _, alias = key.partition(":")
+            return call_optional(
+                recorder, client, operation, _ABSENT, FunctionName=name, Qualifier=alias
+            )
+
+        return fan_out_by_key(recorder, one, qualified)
+
     return {
         "functions": functions,
         "policies": optional("get_policy"),
         "url_configs": optional("get_function_url_config"),
+        "aliases": aliases,
+        "alias_policies": optional_qualified("get_policy"),
+        "alias_url_configs": optional_qualified("get_function_url_config"),
         "collected_at": datetime.now(UTC).isoformat(),
     }
 
@@ -77,10 +104,51 @@ def function_url(response: Any) -> Any:
     return [{"authorization_type": response.get("AuthType"), "url": response.get("FunctionUrl")}]
 
 
+def _with_aliases(name: str, policy: Any, urls: Any, raw: RawService) -> tuple[Any, Any]:
+    """The function's policy and URLs with each alias's statements and URL added; an alias
+    listing that failed (or was never made) adds one unknown statement and URL."""
+    statements: list[Any] = []
+    extra_urls: list[Any] = []
+    aliases = _recorded(raw.data.get("aliases") or {}, name, "ListAliases")
+    if isinstance(aliases, Unknown) or not isinstance(aliases, list):
+        unknown = aliases if isinstance(aliases, Unknown) else Unknown("lambda:ListAliases")
+        statements.append(unknown)
+        extra_urls.append(unknown)
+    else:
+        for alias in aliases:
+            key = f"{name}:{alias.get('Name')}"
+            alias_policy = resource_policy(
+                _recorded(raw.data.get("alias_policies") or {}, key, "GetPolicy")
+            )
+            if isinstance(alias_policy, Unknown):
+                statements.append(alias_policy)
+            elif alias_policy:
+                statements.extend(alias_policy.get("Statement") or [])
+            alias_urls = function_url(
+                _recorded(raw.data.get("alias_url_configs") or {}, key, "GetFunctionUrlConfig")
+            )
+            if isinstance(alias_urls, Unknown):
+                extra_urls.append(alias_urls)
+            else:
+                extra_urls.extend(alias_urls)
+    if statements and not isinstance(policy, Unknown):
+        base = policy or {"Version": "2012-10-17", "Statement": []}
+        policy = {**base, "Statement": [*(base.get("Statement") or []), *statements]}
+    if extra_urls and not isinstance(urls, Unknown):
+        urls = [*urls, *extra_urls]
+    return policy, urls
+
+
 def _attributes(item: Mapping[str, Any], raw: RawService) -> dict[str, Any]:
     name = str(item["FunctionName"])
     policies = raw.data.get("policies") or {}
     urls = raw.data.get("url_configs") or {}
+    policy, function_urls = _with_aliases(
+        name,
+        resource_policy(_recorded(policies, name, "GetPolicy")),
+        function_url(_recorded(urls, name, "GetFunctionUrlConfig")),
+        raw,
+    )
     variables = (item.get("Environment") or {}).get("Variables")
     attributes: dict[str, Any] = {
         "function_name": name,
@@ -92,8 +160,8 @@ def _attributes(item: Mapping[str, Any], raw: RawService) -> dict[str, Any]:
         "kms_key_arn": item.get("KMSKeyArn"),
         # Terraform's `environment { variables = {...} }`; the values are already redacted.
         "environment": [{"variables": dict(variables)}] if variables else [],
-        "policy": resource_policy(_recorded(policies, name, "GetPolicy")),
-        "function_url": function_url(_recorded(urls, name, "GetFunctionUrlConfig")),
+        "policy": policy,
+        "function_url": function_urls,
     }
     collected = raw.data.get("collected_at")
     if isinstance(collected, str):
@@ -116,6 +184,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
                 "function": dict(item),
                 "policy": (raw.data.get("policies") or {}).get(name),
                 "url_config": (raw.data.get("url_configs") or {}).get(name),
+                "aliases": (raw.data.get("aliases") or {}).get(name),
             },
         )
 
@@ -126,6 +195,7 @@ COLLECTOR = Collector(
         "lambda:ListFunctions",
         "lambda:GetPolicy",
         "lambda:GetFunctionUrlConfig",
+        "lambda:ListAliases",
     ),
     scope="regional",
     collect=collect,
