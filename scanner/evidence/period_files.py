@@ -20,6 +20,7 @@ from scanner.evidence.oscal_period import oscal_period_file
 from scanner.evidence.pages import render_template, template_environment
 from scanner.evidence.pdf_report import REPORT_PDF, content_hash, render_pdf
 from scanner.evidence.period import ControlPeriod, PeriodModel, PeriodRun, iso, parse_instant
+from scanner.evidence.period_acceptances import last_day, response_of, unanswered
 from scanner.evidence.text_safety import dump_json, scrub
 
 PERIOD_FORMAT_VERSION = "1"
@@ -157,13 +158,20 @@ def _report_pdf(
     context: dict[str, Any],
     report: dict[str, Any],
 ) -> bytes:
-    report = {**report, "bundle_hash": content_hash(files), "period_label": period_label(period)}
+    report = {
+        **report,
+        "bundle_hash": content_hash(files),
+        "period_label": period_label(period),
+        "last_day": last_day(period).isoformat(),
+        "unanswered": unanswered(period),
+    }
     html = render_template(
         environment,
         "period-report-print.html.j2",
         report=report,
         streaks=lambda control: status_streaks(period.runs, control.statuses),
         when=short_time,
+        response=lambda episode: response_of(period, episode),
         **context,
     )
     return render_pdf(html.decode("utf-8"), period.end)

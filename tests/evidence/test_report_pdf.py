@@ -22,6 +22,7 @@ from tests.evidence.test_evidence_model import (  # noqa: F401
     policies,
     report,
 )
+from tests.history.test_period_oscal import WAIVERS
 
 pytestmark = [
     pytest.mark.skipif(
@@ -106,6 +107,18 @@ def pdf_text(pdf: Path, *extra: str) -> str:
     ).stdout
 
 
+# Three responses, one per state on the period's last day (2026-11-06).
+PERIOD_RESPONSES = """\
+responses:
+  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.bad, owner: owner-a@example.com,
+     due: 2026-11-20, ticket: SEC-1, status: closed}
+  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.ok, owner: owner-b@example.com,
+     due: 2026-11-30, ticket: SEC-2, status: open}
+  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.gone, owner: owner-c@example.com,
+     due: 2026-11-05, ticket: SEC-3, status: open}
+"""
+
+
 @pytest.fixture(scope="module")
 def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from cryptography.hazmat.primitives import serialization
@@ -141,6 +154,9 @@ def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     args = ("--pdf", "--preparer", "Grace Auditor", "--sign-key", key)
     args += ("--attestations", attestations_file(work))
+    (work / "waivers.yaml").write_text(WAIVERS)
+    (work / "responses.yaml").write_text(PERIOD_RESPONSES)
+    args += ("--waivers", work / "waivers.yaml", "--responses", work / "responses.yaml")
     first, second = work / "first", work / "second"
     for out in (first, second):
         result = export(url, out, *args, cwd=work)
@@ -216,3 +232,37 @@ def test_period_pdf_control_page_has_share_and_exceptions(period_bundle: Path) -
     # The control marked not applicable says so, with who decided and why.
     decided = next(p for p in pages if "164.308(a)(4)(ii)(A) — " in p)
     assert "approved by ciso@example.com" in " ".join(decided.split())
+
+
+def test_period_pdf_has_remediation_risk_acceptances_and_responses(period_bundle: Path) -> None:
+    """The check's remediation text with its exceptions; the waivers in force during the period
+    (approver, approval date, risk, expiry; not the one that expired before it); the responses
+    with their state on the period's last day."""
+    from scanner.cli.common import load_policies
+
+    def compact(text: str) -> str:  # narrow cells wrap, pdftotext drops a hyphen at a break
+        return re.sub(r"[\s-]", "", text)
+
+    remediation = load_policies((), ())[0].checks["k8s_rbac_cluster_admin_not_bound"].remediation
+    pages = [compact(p) for p in pdf_text(period_bundle / "report.pdf").split("\f")]
+    words = compact(remediation)
+    control = next(p for p in pages if compact("164.308(a)(4)(ii)(C) — ") in p)
+    assert compact("Remediation (k8s_rbac_cluster_admin_not_bound)") + words in control
+    exceptions = next(p for p in pages if p.startswith("ExceptionsEveryexception"))
+    assert words in exceptions
+    # crb.bad's two exceptions, answered by the closed response (the first match in file order).
+    answered = compact("crb.bad 2026-11-03 03:00 2026-11-06 03:00 closed: owner-a@example.com, due")
+    assert answered in exceptions
+    risk = next(p for p in pages if p.startswith("Riskacceptances"))
+    for row in (
+        # check, resources, reason, approver, approved, risk, ticket, expires, exceptions
+        "crb.bad Break-glass binding kept during the migration. ciso@example.com 2026-11-02 "
+        "medium RISK-7 2026-11-03 2",
+        # check, resources, owner, due, ticket, status, exceptions
+        "crb.bad owner-a@example.com 2026-11-20 SEC-1 closed 2",
+        "crb.ok owner-b@example.com 2026-11-30 SEC-2 open 0",
+        "crb.gone owner-c@example.com 2026-11-05 SEC-3 overdue 0",
+        "Status on the period's last day (2026-11-06)",
+    ):
+        assert compact(row) in risk, row
+    assert "formerciso" not in risk and "RISK1" not in risk  # expired before the period
