@@ -6,6 +6,7 @@ may not import the store.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -151,9 +152,8 @@ def export_period(
             attestations, warnings = load_attestations(attestations_path, catalog, evidence_root)
             for warning in warnings:
                 click.echo(f"comply: warning: {warning.message}", err=True)
-            attachments.update(
-                attestation_inputs(attestations_path, attestations, evidence_root)[2]
-            )
+            copied = attestation_inputs(attestations_path, attestations, evidence_root)
+            attachments.update(copied[2])
         model = build_period(
             framework=framework,
             catalog=catalog,
@@ -168,6 +168,8 @@ def export_period(
         )
         waivers, responses = _acceptances(waivers_path, responses_path, attachments)
         model = with_acceptances(model, registry, waivers, responses, population)
+        if attestations_path is not None:
+            model = replace(model, attestations_file=copied[0], attestation_items=copied[1])
         files = period_files(
             model,
             templates=templates,

@@ -79,10 +79,14 @@ def waiver_records(
 
 
 def attestation_record(
-    attestation: Attestation, inputs: ModelInputs, today: date
+    attestation: Attestation,
+    evidence_items: Mapping[tuple[str, str], AttestationEvidenceItem],
+    today: date,
 ) -> AttestationRecord:
+    """The attestation as judged on `today`, with what became of each evidence file it names
+    (`evidence_items`: (attestation source, reference) -> item; missing when not there)."""
     items = tuple(
-        inputs.attestation_items.get(
+        evidence_items.get(
             (attestation.source, ref),
             AttestationEvidenceItem(ref, "file", "missing", None, None),
         )

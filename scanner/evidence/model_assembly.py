@@ -114,7 +114,7 @@ def build_model(inputs: ModelInputs) -> BundleModel:
         a for a in inputs.attestations if a.control.framework == inputs.framework
     )
     attestation_records = {
-        a.source: attestation_record(a, inputs, today)
+        a.source: attestation_record(a, inputs.attestation_items, today)
         for a in sorted(inputs.attestations, key=lambda a: a.source)
         if a.control.framework == inputs.framework
     }

@@ -244,7 +244,8 @@ def assessment_results(model: BundleModel, files: FileDigests) -> dict[str, Any]
             observations.append(observation)
     by_attestation: dict[str, str] = {}
     for attestation in model.attestations:
-        observation = attestation_observation(attestation, model, ids, evidence, tool_uuid)
+        judged = (model.attestations_file, model.evaluated_on.isoformat(), model.generated_at)
+        observation = attestation_observation(attestation, judged, ids, evidence, tool_uuid)
         by_attestation[attestation.uuid] = observation["uuid"]
         observations.append(observation)
 

@@ -7,7 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scanner.evidence.model import AttestationRecord, BundleModel, CheckResult, FindingRecord
+from scanner.evidence.model import (
+    AttestationRecord,
+    BundleModel,
+    CheckResult,
+    CopiedFile,
+    FindingRecord,
+)
 from scanner.evidence.oscal_context import inventory_uuid
 from scanner.evidence.oscal_evidence import EvidenceLinks
 from scanner.evidence.oscal_fields import (
@@ -118,14 +124,16 @@ def _subjects(
 
 def attestation_observation(
     attestation: AttestationRecord,
-    model: BundleModel,
+    judged: tuple[CopiedFile | None, str, str],
     ids: OscalIds,
     evidence: EvidenceLinks,
     tool_uuid: str,
 ) -> dict[str, Any]:
+    """`judged`: (the attestations file in the bundle, the day the attestation was judged on
+    (YYYY-MM-DD), the observation's `collected` time)."""
     control = f"{attestation.control.framework}:{attestation.control.id}"
     relevant = []
-    copied = model.attestations_file
+    copied, judged_on, collected = judged
     if copied is not None and evidence.has(copied.bundle_path):
         relevant.append(
             evidence.relevant(
@@ -168,7 +176,7 @@ def attestation_observation(
             f"comply examined the attestation for {control} ({user_text(attestation.source)}): "
             f'"{user_text(attestation.statement)}" — attested by {user_text(attestation.owner)} on '
             f"{attestation.date}, {attestation.status} on the bundle's evaluation date "
-            f"{model.evaluated_on.isoformat()}."
+            f"{judged_on}."
         ),
         "props": [
             oscal_prop("control-id", attestation.control.id),
@@ -180,7 +188,7 @@ def attestation_observation(
         "methods": ["EXAMINE"],
         "origins": [{"actors": [{"type": "tool", "actor-uuid": tool_uuid}]}],
         "relevant-evidence": relevant,
-        "collected": oscal_timestamp(model.generated_at),
+        "collected": oscal_timestamp(collected),
         # The attestation is valid through its `expires` day, inclusive.
         "expires": f"{attestation.expires}T23:59:59Z",
     }

@@ -15,7 +15,8 @@ roles, inventory items and risks. What differs, and why:
   period is `satisfied` only if every judged run met the control. The share, the runs judged,
   met and attested are props; the timeline is in `period/controls.json`, linked with its hash.
 * **Observations**: one TEST observation per control with checks, over the period, whose
-  subjects are the inventory items its checks judged.
+  subjects are the inventory items its checks judged; one EXAMINE observation per attestation a
+  control shows (current on some run's date), judged on the period's last day.
 * **Risks**: one per exception (a streak of failing or waived runs of a check on a resource),
   `closed` once resolved in the period, else by management's response (`remediating` when open
   or overdue, `closed` when closed, `open` without one); the check's remediation text as a
@@ -29,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.evidence.control_rollup import attestation_record
 from scanner.evidence.manifest import sha256_hex
 from scanner.evidence.oscal_context import (
     assessment_document,
@@ -47,8 +49,9 @@ from scanner.evidence.oscal_fields import (
     without_empty,
 )
 from scanner.evidence.oscal_mapping import STATE_MAP, OscalIds, control_tokens
+from scanner.evidence.oscal_observations import attestation_observation
 from scanner.evidence.period import MEETS, ControlPeriod, ExceptionEpisode, PeriodModel, iso
-from scanner.evidence.period_acceptances import response_of
+from scanner.evidence.period_acceptances import last_day, response_of
 from scanner.evidence.text_safety import dump_json
 
 OSCAL_VERSION = "1.1.2"
@@ -132,6 +135,22 @@ def _observation(
     )
 
 
+def _attestation_observations(
+    period: PeriodModel, ids: OscalIds, evidence: EvidenceLinks, tool_uuid: str
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """One EXAMINE observation per attestation a control shows (those current on some run's
+    date), judged on the period's last day, as the point-in-time document has them."""
+    judged = (period.attestations_file, last_day(period).isoformat(), period.end)
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for control in period.controls:
+        for attestation in control.attestations:
+            record = attestation_record(attestation, period.attestation_items, last_day(period))
+            out.setdefault((control.framework, control.id), []).append(
+                attestation_observation(record, judged, ids, evidence, tool_uuid)
+            )
+    return out
+
+
 def _finding(
     control: ControlPeriod, token: str, ids: OscalIds, related: list[str]
 ) -> dict[str, Any]:
@@ -149,6 +168,8 @@ def _finding(
     ]
     if control.share_satisfied is not None:
         props.append(oscal_prop("share-satisfied", control.share_satisfied))
+    if status == "attested":
+        props.append(oscal_prop("attested", "true"))
     return without_empty(
         {
             "uuid": ids("finding", control.framework, control.id),
@@ -247,12 +268,14 @@ def period_assessment_results(
         for c in period.controls
         if c.checks and c.runs
     }
+    examined = _attestation_observations(period, ids, evidence, tool_uuid)
     findings = [
         _finding(
             c,
             tokens[(c.framework, c.id)],
             ids,
-            [o["uuid"] for o in [observations.get((c.framework, c.id))] if o],
+            [o["uuid"] for o in [observations.get((c.framework, c.id))] if o]
+            + [o["uuid"] for o in examined.get((c.framework, c.id), [])],
         )
         for c in period.controls
     ]
@@ -318,7 +341,10 @@ def period_assessment_results(
                     }
                 ],
             },
-            "observations": list(observations.values()),
+            "observations": [
+                *observations.values(),
+                *(o for group in examined.values() for o in group),
+            ],
             "risks": [_risk(e, period, ids) for e in episodes],
             "findings": findings,
             "assessment-log": _log(period, ids),

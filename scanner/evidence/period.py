@@ -45,6 +45,7 @@ from scanner.compliance.rollup import ControlState, control_state
 from scanner.core.model import ControlRef, Status
 from scanner.core.registry import Registry
 from scanner.evidence.errors import EvidenceError
+from scanner.evidence.model import AttestationEvidenceItem, CopiedFile
 from scanner.evidence.system import (
     SystemDescription,
     check_not_applicable,
@@ -177,6 +178,12 @@ class PeriodModel:
     responses: tuple[PeriodResponse, ...] = ()  # judged on the period's last day
     remediations: Mapping[str, str] = field(default_factory=dict)  # check id -> text
     population: tuple[PeriodResource, ...] = ()  # every resource the runs scanned
+    # The attestations file as carried into the bundle, and what became of each evidence file
+    # its attestations name ((source, reference) -> item), for the OSCAL observations.
+    attestations_file: CopiedFile | None = None
+    attestation_items: Mapping[tuple[str, str], AttestationEvidenceItem] = field(
+        default_factory=dict
+    )
 
     @property
     def tool_name(self) -> str:

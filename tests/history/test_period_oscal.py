@@ -134,6 +134,20 @@ def test_period_oscal_validates_and_covers_runs_controls_exceptions_and_people(
             "observation-uuid"]
     )  # fmt: skip
     assert {s["subject-uuid"] for s in observed["subjects"]} >= {ids["crb.bad"], ids["crb.open"]}
+    # The attestation that met two runs: an EXAMINE observation, judged on the last day (lapsed),
+    # resting on the attestations file carried into the bundle (linked with its hash).
+    related = {r["observation-uuid"] for r in finding["related-observations"]}
+    [examined] = [
+        o for o in result["observations"] if o["uuid"] in related and o["methods"] == ["EXAMINE"]
+    ]
+    assert {k: props(examined)[k] for k in ("attested-by", "attestation-date")} == {
+        "attested-by": "security-lead@example.com",
+        "attestation-date": "2026-11-02",
+    }
+    assert props(examined)["attestation-current"] == "false"  # expired on 11-04
+    assert examined["expires"] == "2026-11-04T23:59:59Z"
+    assert "expired on 2026-11-04" in examined["description"]
+    assert examined["relevant-evidence"][0]["href"] == "../attestations/attestations.yaml"
 
     # Byte-reproducible.
     again = tmp_path / "again"
