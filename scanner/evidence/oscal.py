@@ -52,6 +52,7 @@ from scanner.evidence.model import BundleModel, ControlRecord
 from scanner.evidence.oscal_context import (
     assessment_document,
     assessment_log,
+    control_finding,
     inventory_items,
     risks,
 )
@@ -108,18 +109,6 @@ def _finding(
     evidence: EvidenceLinks,
     related: Sequence[str],
 ) -> dict[str, Any]:
-    state, reason = STATE_MAP.get(control.status, ("not-satisfied", "other"))
-    props = [
-        oscal_prop("control-id", control.id),
-        oscal_prop("framework", control.framework),
-        oscal_prop("control-status", control.status),
-        oscal_prop("automation", control.automation),
-    ]
-    if control.status == "attested":
-        props.append(oscal_prop("attested", "true"))
-    if state == "not-satisfied" and reason == "other":
-        props.append(oscal_prop("not-satisfied-reason", control.reason))
-    target_props = [oscal_prop("control-id", control.id)]
     links = []
     for path, media in ((control.html_path, "text/html"), (control.md_path, "text/markdown")):
         if evidence.has(path):
@@ -129,25 +118,14 @@ def _finding(
         f"{user_text(control.reason)}. Findings over the checks mapped to this control: "
         f"{count_phrase(control.counts)}."
     )
-    target = without_empty(
-        {
-            "type": "objective-id",
-            "target-id": token,
-            "title": one_line(f"{control.id} {control.title}"),
-            "props": target_props,
-            "status": {"state": state, "reason": reason, "remarks": user_text(control.reason)},
-        }
-    )
-    return without_empty(
-        {
-            "uuid": ids("finding", control.framework, control.id),
-            "title": one_line(f"{control.id} {control.title}"),
-            "description": description,
-            "props": props,
-            "links": links,
-            "target": target,
-            "related-observations": [{"observation-uuid": uuid} for uuid in related],
-        }
+    return control_finding(
+        ids,
+        (control.framework, control.id, control.title, control.automation),
+        token,
+        (control.status, control.reason),
+        description=description,
+        links=links,
+        related=related,
     )
 
 

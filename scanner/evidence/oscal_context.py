@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from scanner.evidence.model import BundleModel, FindingRecord
 from scanner.evidence.oscal_fields import one_line, oscal_prop, oscal_timestamp, user_text
-from scanner.evidence.oscal_mapping import OscalIds
+from scanner.evidence.oscal_mapping import STATE_MAP, OscalIds
 from scanner.evidence.system import SystemDescription
 
 # OSCAL risk status by the state of management's response (responses.yaml).
@@ -265,3 +265,48 @@ def assessment_document(
             "back-matter": {"resources": [plan, *back_matter]},
         }
     }
+
+
+def control_finding(
+    ids: OscalIds,
+    control: tuple[str, str, str, str],
+    token: str,
+    judged: tuple[str, str],
+    *,
+    description: str,
+    extra_props: Sequence[dict[str, Any]] = (),
+    links: Sequence[dict[str, Any]] = (),
+    related: Sequence[str] = (),
+) -> dict[str, Any]:
+    """One OSCAL finding for a control: `control` is (framework, id, title, automation),
+    `judged` (comply status, why); the OSCAL state follows STATE_MAP."""
+    framework, control_id, title, automation = control
+    status, why = judged
+    state, reason = STATE_MAP.get(status, ("not-satisfied", "other"))
+    props = [
+        oscal_prop("control-id", control_id),
+        oscal_prop("framework", framework),
+        oscal_prop("control-status", status),
+        oscal_prop("automation", automation),
+    ]
+    if status == "attested":
+        props.append(oscal_prop("attested", "true"))
+    if state == "not-satisfied" and reason == "other":
+        props.append(oscal_prop("not-satisfied-reason", why))
+    target = {
+        "type": "objective-id",
+        "target-id": token,
+        "title": one_line(f"{control_id} {title}"),
+        "props": [oscal_prop("control-id", control_id)],
+        "status": {"state": state, "reason": reason, "remarks": user_text(why)},
+    }
+    finding = {
+        "uuid": ids("finding", framework, control_id),
+        "title": one_line(f"{control_id} {title}"),
+        "description": description,
+        "props": [*props, *extra_props],
+        "links": list(links),
+        "target": target,
+        "related-observations": [{"observation-uuid": uuid} for uuid in related],
+    }
+    return {k: v for k, v in finding.items() if v not in (None, [], {})}

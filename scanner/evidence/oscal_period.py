@@ -34,6 +34,7 @@ from scanner.evidence.control_rollup import attestation_record
 from scanner.evidence.manifest import sha256_hex
 from scanner.evidence.oscal_context import (
     assessment_document,
+    control_finding,
     inventory_items,
     inventory_uuid,
     operator_props,
@@ -48,7 +49,7 @@ from scanner.evidence.oscal_fields import (
     user_text,
     without_empty,
 )
-from scanner.evidence.oscal_mapping import STATE_MAP, OscalIds, control_tokens
+from scanner.evidence.oscal_mapping import OscalIds, control_tokens
 from scanner.evidence.oscal_observations import attestation_observation
 from scanner.evidence.period import MEETS, ControlPeriod, ExceptionEpisode, PeriodModel, iso
 from scanner.evidence.period_acceptances import last_day, response_of
@@ -155,12 +156,7 @@ def _finding(
     control: ControlPeriod, token: str, ids: OscalIds, related: list[str]
 ) -> dict[str, Any]:
     status, reason_text = period_status(control)
-    state, reason = STATE_MAP[status]
     props = [
-        oscal_prop("control-id", control.id),
-        oscal_prop("framework", control.framework),
-        oscal_prop("control-status", status),
-        oscal_prop("automation", control.automation),
         oscal_prop("runs-judged", control.judged_runs),
         oscal_prop("runs-met", control.satisfied_runs),
         oscal_prop("runs-attested", control.attested_runs),
@@ -168,29 +164,18 @@ def _finding(
     ]
     if control.share_satisfied is not None:
         props.append(oscal_prop("share-satisfied", control.share_satisfied))
-    if status == "attested":
-        props.append(oscal_prop("attested", "true"))
-    return without_empty(
-        {
-            "uuid": ids("finding", control.framework, control.id),
-            "title": one_line(f"{control.id} {control.title}"),
-            "description": user_text(
-                f"{control.title}. comply status over the period: "
-                f"{status.replace('_', ' ')} — {reason_text}."
-            ),
-            "props": props,
-            "links": [{"href": bundle_href("timeline.html"), "rel": "reference"}],
-            "target": without_empty(
-                {
-                    "type": "objective-id",
-                    "target-id": token,
-                    "title": one_line(f"{control.id} {control.title}"),
-                    "props": [oscal_prop("control-id", control.id)],
-                    "status": {"state": state, "reason": reason, "remarks": user_text(reason_text)},
-                }
-            ),
-            "related-observations": [{"observation-uuid": uuid} for uuid in related],
-        }
+    return control_finding(
+        ids,
+        (control.framework, control.id, control.title, control.automation),
+        token,
+        (status, reason_text),
+        description=user_text(
+            f"{control.title}. comply status over the period: "
+            f"{status.replace('_', ' ')} — {reason_text}."
+        ),
+        extra_props=props,
+        links=[{"href": bundle_href("timeline.html"), "rel": "reference"}],
+        related=related,
     )
 
 
