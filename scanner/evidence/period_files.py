@@ -19,7 +19,14 @@ from scanner.evidence.model import stable_uuid
 from scanner.evidence.oscal_period import oscal_period_file
 from scanner.evidence.pages import render_template, template_environment
 from scanner.evidence.pdf_report import REPORT_PDF, content_hash, render_pdf
-from scanner.evidence.period import ControlPeriod, PeriodModel, PeriodRun, iso, parse_instant
+from scanner.evidence.period import (
+    ControlPeriod,
+    ExceptionEpisode,
+    PeriodModel,
+    PeriodRun,
+    iso,
+    parse_instant,
+)
 from scanner.evidence.period_acceptances import last_day, response_of, unanswered
 from scanner.evidence.text_safety import dump_json, scrub
 
@@ -94,6 +101,40 @@ def _control(control: ControlPeriod, runs: tuple[PeriodRun, ...]) -> dict[str, A
             }
             for e in control.exceptions
         ],
+    }
+
+
+def _acceptances(period: PeriodModel) -> dict[str, Any]:
+    """Waivers in force during the period, responses (state on its last day), remediation."""
+
+    def episodes(items: Sequence[ExceptionEpisode]) -> list[dict[str, str]]:
+        return [
+            {"check_id": e.check_id, "resource_id": e.resource_id, "first_seen": e.first_seen}
+            for e in items
+        ]
+
+    return {
+        "risk_acceptances": [
+            {**p.waiver.to_dict(), "source": p.waiver.source, "exceptions": episodes(p.exceptions)}
+            for p in period.waivers
+        ],
+        "responses": [
+            {
+                "check": p.response.check,
+                "resource": p.response.resource,
+                "owner": p.response.owner,
+                "due": p.response.due.isoformat(),
+                "ticket": p.response.ticket,
+                "status": p.response.status,
+                "state": p.state,
+                "source": p.response.source,
+                "exceptions": episodes(p.exceptions),
+            }
+            for p in period.responses
+        ],
+        "responses_judged_on": last_day(period).isoformat(),
+        "open_exceptions_without_response": unanswered(period),
+        "remediations": dict(period.remediations),
     }
 
 
@@ -195,7 +236,13 @@ def period_files(
     all_runs = sorted(
         (*period.runs, *period.incomplete_runs), key=lambda r: (r.started_at, r.run_id)
     )
-    context = {"period": period, "all_runs": all_runs, "iso": iso}
+    context = {
+        "period": period,
+        "all_runs": all_runs,
+        "iso": iso,
+        "last_day": last_day(period).isoformat(),
+        "unanswered": unanswered(period),
+    }
     identity = "\x1f".join(
         [period.framework, period.start, period.end, *(r.run_id for r in all_runs)]
     )
@@ -211,6 +258,7 @@ def period_files(
                 "system": asdict(period.system) if period.system else None,
                 "gaps": [{"start": g.start, "end": g.end, "hours": g.hours} for g in period.gaps],
                 "controls": [_control(c, period.runs) for c in period.controls],
+                **_acceptances(period),
             }
         ),
         "period/runs.json": dump_json(

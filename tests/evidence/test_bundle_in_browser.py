@@ -199,14 +199,18 @@ def period_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A period bundle of a stored failing -> fixed -> waived -> regressed story (see
     tests/history/test_period_export.py for the hand-computed numbers)."""
     from tests.history.test_period_export import attestations_file, fill
+    from tests.history.test_period_oscal import PERIOD_RESPONSES, WAIVERS
 
     work = tmp_path_factory.mktemp("browser-period")
     url = f"sqlite:///{work / 'history.db'}"
     fill(url)
     out = work / "period"
+    (work / "waivers.yaml").write_text(WAIVERS)
+    (work / "responses.yaml").write_text(PERIOD_RESPONSES)
     export = comply(
         "evidence", "export", "--framework", "hipaa", "--from", "2026-11-01", "--to",
         "2026-11-06", "--store", url, "--attestations", str(attestations_file(work)),
+        "--waivers", str(work / "waivers.yaml"), "--responses", str(work / "responses.yaml"),
         "--out", str(out),
     )  # fmt: skip
     assert export.returncode == 0, export.stderr
@@ -218,6 +222,22 @@ def test_period_timeline_shows_each_runs_status_offline(
 ) -> None:
     page, outside, errors = browser_page
     page.goto((period_bundle / "index.html").as_uri(), wait_until="load")
+    # Risk acceptances in force during the period, responses with their state on its last day.
+    accepted = [
+        [c.strip() for c in row.locator("td").all_inner_texts()]
+        for row in page.locator("#risk-acceptances tbody tr").all()
+    ]
+    assert accepted == [
+        [
+            "k8s_rbac_cluster_admin_not_bound", "crb.bad",
+            "Break-glass binding kept during the migration.", "ciso@example.com", "2026-11-02",
+            "medium", "RISK-7", "2026-11-03", "2",
+        ]
+    ]  # fmt: skip
+    states = page.locator("#responses tbody tr td:nth-child(6) .status")
+    assert [s.strip() for s in states.all_inner_texts()] == ["closed", "open", "overdue"]
+    for badge in states.all():
+        assert badge.is_visible()
     page.get_by_role("link", name="Timeline of status per run").click()
     page.wait_for_load_state("load")
     assert page.url == (period_bundle / "timeline.html").as_uri()

@@ -22,7 +22,7 @@ from tests.evidence.test_evidence_model import (  # noqa: F401
     policies,
     report,
 )
-from tests.history.test_period_oscal import WAIVERS
+from tests.history.test_period_oscal import PERIOD_RESPONSES, WAIVERS
 
 pytestmark = [
     pytest.mark.skipif(
@@ -105,18 +105,6 @@ def pdf_text(pdf: Path, *extra: str) -> str:
     return subprocess.run(
         ["pdftotext", *extra, str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
-
-
-# Three responses, one per state on the period's last day (2026-11-06).
-PERIOD_RESPONSES = """\
-responses:
-  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.bad, owner: owner-a@example.com,
-     due: 2026-11-20, ticket: SEC-1, status: closed}
-  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.ok, owner: owner-b@example.com,
-     due: 2026-11-30, ticket: SEC-2, status: open}
-  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.gone, owner: owner-c@example.com,
-     due: 2026-11-05, ticket: SEC-3, status: open}
-"""
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,16 @@ responses:
     ticket: SEC-210
     status: open
 """
+# Three responses, one per state on the period's last day (2026-11-06).
+PERIOD_RESPONSES = """\
+responses:
+  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.bad, owner: owner-a@example.com,
+     due: 2026-11-20, ticket: SEC-1, status: closed}
+  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.ok, owner: owner-b@example.com,
+     due: 2026-11-30, ticket: SEC-2, status: open}
+  - {check: k8s_rbac_cluster_admin_not_bound, resource: crb.gone, owner: owner-c@example.com,
+     due: 2026-11-05, ticket: SEC-3, status: open}
+"""
 OPEN = {3: [F(CHECK, "crb.open", "fail")], 5: [F(CHECK, "crb.open", "fail")]}
 
 
@@ -148,6 +158,15 @@ def test_period_oscal_validates_and_covers_runs_controls_exceptions_and_people(
     assert examined["expires"] == "2026-11-04T23:59:59Z"
     assert "expired on 2026-11-04" in examined["description"]
     assert examined["relevant-evidence"][0]["href"] == "../attestations/attestations.yaml"
+
+    # The same in period/controls.json.
+    controls = json.loads((bundle / "period" / "controls.json").read_text())
+    assert [w["ticket"] for w in controls["risk_acceptances"]] == ["RISK-7"]
+    assert controls["risk_acceptances"][0]["approved"] == "2026-11-02"
+    assert [(r["ticket"], r["state"]) for r in controls["responses"]] == [("SEC-210", "overdue")]
+    assert controls["responses_judged_on"] == "2026-11-06"
+    assert controls["open_exceptions_without_response"] == 0
+    assert controls["remediations"] == {CHECK: remediation}
 
     # Byte-reproducible.
     again = tmp_path / "again"
