@@ -6,7 +6,8 @@ lookup whichever way it references the parent (`.id`, `.bucket`, `.arn` or a lit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from scanner.sources.terraform.access_companions import append_item as _append
 from scanner.sources.terraform.iam_links import iam_principal_attributes, link_iam_principals
 from scanner.sources.terraform.policy import normalise_policy
 from scanner.sources.terraform.resolve import ResolvedResource
-from scanner.sources.terraform.values import to_jsonable
+from scanner.sources.terraform.values import Conditional, to_jsonable
 
 TYPE_ALIASES = {"aws_alb_listener": "aws_lb_listener", "aws_alb": "aws_lb"}
 
@@ -195,11 +196,27 @@ def apply_companion(parent: dict[str, Any], kind: str, arguments: dict[str, Any]
         _append(parent, direction, c.security_group_rule(arguments, vpc_rule=vpc_rule))
 
 
-def apply_uncertain_companion(parent: dict[str, Any], companion: ResolvedResource) -> None:
-    """A companion whose count/for_each is unknown may or may not exist: what it would set is
-    unknown on the parent, never present (a rule it would add is one unknown rule)."""
+def _exists_with(companion: ResolvedResource, parent: ResolvedResource) -> bool:
+    """Whether the companion exists exactly when its parent does: both are instances of
+    `COND ? ... : 0` with the same COND and branch, in the same module instance. The parent is
+    judged as existing, so such a companion folds as present, with its instance's values."""
+    mine, theirs = companion.existence, parent.existence
+    return (
+        isinstance(mine, Conditional)
+        and isinstance(theirs, Conditional)
+        and mine.condition == theirs.condition
+        and companion.module_prefix == parent.module_prefix
+    )
+
+
+def apply_uncertain_companion(
+    parent: dict[str, Any], companion: ResolvedResource, why: Unknown | None = None
+) -> None:
+    """A companion whose count/for_each is unknown may or may not exist (or, with `why`, may
+    or may not configure this parent): what it would set is unknown on the parent, never
+    present (a rule it would add is one unknown rule)."""
     reason = companion.existence.reason if companion.existence is not None else ""
-    unknown = Unknown(f"{companion.address} may not exist ({reason})")
+    unknown = why if why is not None else Unknown(f"{companion.address} may not exist ({reason})")
     kind = companion.type
     if kind == "aws_flow_log":
         _append(parent, "flow_logs", unknown)
@@ -265,10 +282,11 @@ def fold_resources(
         stands_for = resource.attributes.get(STANDS_FOR.get(type_name, ""))
         if isinstance(stands_for, ComputedRef) and "${" not in stands_for:
             parents.setdefault(str(stands_for), parent)
+    ambiguous = _register_conditional_bases(order, parents)
     unresolved: dict[tuple[str, str], dict[str, ResolvedResource]] = {}
     maybe_named: dict[int, tuple[_Parent, dict[str, ResolvedResource]]] = {}
     for companion in companions:
-        _fold_one(companion, parents, by_name, unresolved, warn)
+        _fold_one(companion, parents, by_name, unresolved, warn, ambiguous)
         _note_maybe_named(companion, by_name, unnamed, maybe_named)
     if unresolved:
         _mark_unresolved(order, unresolved)
@@ -280,12 +298,38 @@ def fold_resources(
     return folded
 
 
+_INDEX = re.compile(r"\[[^\[\]]*\]$")
+
+
+def _register_conditional_bases(
+    order: list[_Parent], parents: dict[str, _Parent]
+) -> dict[str, list[_Parent]]:
+    """Parents made by `count = COND ? N : 0` are emitted with their index
+    (`aws_network_acl.private[0]`), but other blocks' references to them cannot know the
+    instances and read `aws_network_acl.private.id`. The unindexed address stands for the one
+    instance when there is one; with several it is ambiguous (returned): a companion naming it
+    makes what it sets unknown on them, never absent."""
+    bases: dict[str, list[_Parent]] = {}
+    for parent in order:
+        if isinstance(parent.resolved.existence, Conditional):
+            base = _INDEX.sub("", parent.resolved.address)
+            bases.setdefault(base, []).append(parent)
+    ambiguous: dict[str, list[_Parent]] = {}
+    for base, group in bases.items():
+        if len(group) == 1:
+            parents.setdefault(base, group[0])
+        else:
+            ambiguous[base] = group
+    return ambiguous
+
+
 def _fold_one(
     companion: ResolvedResource,
     parents: dict[str, _Parent],
     by_name: dict[tuple[str, str], _Parent],
     unresolved: dict[tuple[str, str], dict[str, ResolvedResource]],
     warn: Callable[[ScanWarning], None],
+    ambiguous: Mapping[str, list[_Parent]] | None = None,
 ) -> None:
     parent_type, argument = COMPANIONS[companion.type]
     parent_types = COMPANION_PARENT_TYPES.get(companion.type, (parent_type,))
@@ -305,12 +349,19 @@ def _fold_one(
         reference = target.resolved.attributes.get(forward)  # the alias's function
         target = None
     if target is not None and target.type in parent_types:
-        if companion.existence is not None:
+        if companion.existence is not None and not _exists_with(companion, target.resolved):
             apply_uncertain_companion(target.attributes, companion)
         else:
             apply_companion(target.attributes, companion.type, companion.attributes)
         target.skips.extend(s for s in companion.skips if s not in target.skips)
         target.companions.append(companion)
+        return
+    if target is None and address is not None and ambiguous and address in ambiguous:
+        why = Unknown(f"{companion.address} configures one of the instances of {address}")
+        for candidate in ambiguous[address]:
+            if candidate.type in parent_types:
+                apply_uncertain_companion(candidate.attributes, companion, why)
+                candidate.companions.append(companion)
         return
     if isinstance(reference, Unknown) or (address is None and isinstance(reference, ComputedRef)):
         # We cannot tell which parent it configures: what it sets becomes unknown on every parent

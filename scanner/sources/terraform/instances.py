@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.core.model import ComputedRef, Unknown
@@ -28,6 +28,8 @@ class InstanceKey:
     kind: str  # "single" | "count" | "each" | "unknown"
     key: Any = None
     value: Any = None
+    # Set on the instances of `count = COND ? N : 0` when COND is not known (emit only).
+    condition: Any = field(default=None, compare=False)
 
     @property
     def suffix(self) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scanner.core.model import ScanError, ScanWarning, Skip
+from scanner.core.model import ScanError, ScanWarning, Skip, Unknown
 from scanner.sources.terraform.config import (
     Block,
     ModuleConfig,
@@ -21,7 +21,8 @@ from scanner.sources.terraform.resolve import (
     ModuleLink,
     ResolvedResource,
     make_inputs,
-    passed_provider_region,
+    passed_provider,
+    with_default_tags,
 )
 from scanner.sources.terraform.values import ValueTooLarge
 
@@ -127,7 +128,7 @@ class TreeBuilder:
             if self.instances >= MAX_MODULE_INSTANCES:
                 return self._cut_off(call, prefix, child_config, inputs, skips)
             child = self.build(child_config, prefix, inputs, skips, ancestors, call_key)
-            child.passed_provider_region = passed_provider_region(parent, call)
+            child.passed_provider = passed_provider(parent, call)
             return child
 
         return ModuleLink(build_instance, parent=parent, call=call)
@@ -200,6 +201,13 @@ class TreeBuilder:
         )
 
 
+def _existence(key: InstanceKey) -> Unknown | None:
+    """Why an emitted instance may not exist (None: it certainly does)."""
+    if key.condition is not None:
+        return key.condition  # type: ignore[no-any-return]
+    return key.key if key.kind == "unknown" else None
+
+
 def emit_resources(
     instance: ModuleInstance,
     find_skips: Callable[[Block], list[Skip]],
@@ -211,7 +219,12 @@ def emit_resources(
         address = instance.prefix + block.local_address
         try:
             keys = instance.keys_of(block)  # count = 0 / for_each = {}: Terraform creates nothing
-            resolved = [(key, instance.block_arguments(block, key)) for key in keys]
+            if len(keys) == 1 and keys[0].kind == "unknown":
+                keys = instance.conditional_keys(block) or keys  # a list, never Unknown
+            resolved = [
+                (key, with_default_tags(instance, block, instance.block_arguments(block, key)))
+                for key in keys
+            ]
         except RecursionError:
             errors.append(_block_error(block, f"{address}: expressions nested too deeply"))
             continue
@@ -235,7 +248,7 @@ def emit_resources(
                     end_line=block.end_line,
                     skips=list(skips),
                     module_prefix=instance.prefix,
-                    existence=key.key if key.kind == "unknown" else None,
+                    existence=_existence(key),
                 )
             )
     for name in instance.config.modules:

@@ -41,7 +41,13 @@ from scanner.sources.terraform.references import (
 )
 from scanner.sources.terraform.syntax import compile_string, needs_evaluation
 from scanner.sources.terraform.types import convert, type_node
-from scanner.sources.terraform.values import META_KEYS, Failed, as_provider_blocks, check_size
+from scanner.sources.terraform.values import (
+    META_KEYS,
+    Conditional,
+    Failed,
+    as_provider_blocks,
+    check_size,
+)
 
 # Meta-arguments: how Terraform manages a block, not what the resource is.
 META_ARGUMENTS = frozenset(
@@ -127,9 +133,9 @@ class ModuleInstance:
         self.prefix = prefix
         self.inputs = inputs  # for a module call: var name -> value or MISSING_INPUT
         self.inherited_skips = inherited_skips
-        # For a module call: the region of a provider configuration the caller passes in (by
-        # the reference this module uses), or None for the root module.
-        self.passed_provider_region: Callable[[str], Any] | None = None
+        # For a module call: (provider reference as this module writes it, argument) -> the
+        # argument of the provider configuration its caller passes in; None for the root module.
+        self.passed_provider: Callable[[str, str], Any] | None = None
         self.children: dict[str, ModuleLink] = {}
         self.memo: dict[tuple[str, ...], Any] = {}
         self.namespaces: dict[str, Any] = {
@@ -229,19 +235,38 @@ class ModuleInstance:
         return self.resolve(body.get("value"))
 
     # -- providers ------------------------------------------------------------------------
-    def provider_region(self, ref: str) -> Any:
-        """The region of provider configuration `ref` (`aws`, `aws.replica`) in this module:
-        its own `provider` block, else the one its caller passes (`providers = {...}`, or the
-        default `aws` implicitly). A region the configuration does not set comes from the
-        environment (AWS_REGION, the profile): computed."""
+    def provider_setting(self, ref: str, name: str) -> Any:
+        """Argument `name` of provider configuration `ref` (`aws`, `aws.replica`) in this
+        module: from its own `provider` block (evaluated here, `dynamic` blocks expanded), else
+        from the one its caller passes (`providers = {...}`, or the default `aws` implicitly).
+        None when no configuration sets it; Unknown when which configuration applies is not
+        known."""
         body = self.config.providers.get(ref)
         if body is not None:
-            if body.get("region") is None:
-                return ComputedRef(f"{self.prefix}provider.{ref}.region")
-            return self.memoised(("provider", ref), lambda: self.resolve(body["region"]))
-        if self.passed_provider_region is not None:
-            return self.passed_provider_region(ref)
-        return ComputedRef(f"{self.prefix}provider.{ref}.region")
+            resolved = self.memoised(("provider", ref), lambda: self.resolve(body))
+            return resolved.get(name) if isinstance(resolved, dict) else resolved
+        if self.passed_provider is not None:
+            return self.passed_provider(ref, name)
+        return None
+
+    def provider_region(self, ref: str) -> Any:
+        """A region no configuration sets comes from the environment (AWS_REGION, the
+        profile): computed."""
+        region = self.provider_setting(ref, "region")
+        return ComputedRef(f"{self.prefix}provider.{ref}.region") if region is None else region
+
+    def provider_default_tags(self, block: Block) -> Any:
+        """The `default_tags { tags = ... }` of the provider configuration a resource block
+        uses (None when there are none)."""
+        ref = provider_reference(block.body.get("provider"))
+        if ref is None:
+            return Unknown(f"{block.local_address}: its provider is not a plain reference")
+        blocks = self.provider_setting(ref, "default_tags")
+        if blocks is None or isinstance(blocks, Unknown):
+            return blocks
+        if not isinstance(blocks, list) or not blocks or not isinstance(blocks[0], dict):
+            return None
+        return blocks[0].get("tags")
 
     def _data_region(self, block: Block, key: InstanceKey) -> Any:
         """`data "aws_region"` without arguments: the region of its provider configuration,
@@ -263,6 +288,48 @@ class ModuleInstance:
             return [unknown_instances(found.reason)]
         keys: list[InstanceKey] = found
         return keys
+
+    def conditional_keys(self, block: Block) -> list[InstanceKey] | None:
+        """For a block whose instances are not known because its `count`/`for_each` is
+        `COND ? X : 0` (or `{}`, `[]`, `null`, either way round) with COND not known: the
+        instances X makes, each marked with the Conditional existence "only if COND". None for
+        any other shape, or when X itself is not known.
+
+        Module code creates a resource and its companions under one flag
+        (`count = local.create && var.x ? 1 : 0` on an ACL, `? length(var.rules) : 0` on its
+        rules); judging the ACL "if it exists" then needs its rules as they would be. References
+        from other blocks still see the instances as unknown (`keys_of`)."""
+        name = "count" if "count" in block.body else "for_each"
+        raw = block.body.get(name)
+        if not isinstance(raw, str):
+            return None
+        node = compile_string(raw)
+        if node[0] != "cond":
+            return None
+        _, cond, then, other = node
+        scope = BlockScope(self, block, unknown_instances("inside count/for_each"))
+        evaluator = Evaluator(raw)
+        decided = evaluator.evaluate(cond, scope)
+        if isinstance(decided, bool) and not isinstance(decided, Unknown):
+            return None
+        branches = [(then, other, True), (other, then, False)]
+        for chosen, dropped, when in branches:
+            if not _makes_nothing(evaluator.evaluate(dropped, scope)):
+                continue
+            made = evaluator.evaluate(chosen, scope)
+            keys = instance_keys(
+                block, made if name == "count" else None, made if name == "for_each" else None
+            )
+            if any(k.kind == "unknown" for k in keys):
+                return None
+            why = decided.reason if isinstance(decided, Unknown) else f"{decided}"
+            existence = Conditional(
+                f"{self.prefix}{block.local_address} exists only if its {name} condition is "
+                f"{'true' if when else 'false'}, which is not known ({why})",
+                condition=f"{self.prefix}|{when}|{cond!r}",
+            )
+            return [InstanceKey(k.kind, k.key, k.value, condition=existence) for k in keys] or None
+        return None
 
     def _compute_keys(self, block: Block) -> list[InstanceKey]:
         scope = BlockScope(self, block, unknown_instances("inside count/for_each"))
@@ -363,6 +430,17 @@ class ModulePaths(dict[str, str]):
         super().__init__(module=str(directory), root=".", cwd=".")
 
 
+def _makes_nothing(value: Any) -> bool:
+    """`0`, `[]`, `{}` or `null` as a count/for_each: no instance."""
+    if value is None:
+        return True
+    if isinstance(value, Unknown | ComputedRef | bool):
+        return False
+    if isinstance(value, int | float):
+        return value == 0
+    return isinstance(value, list | dict) and not value
+
+
 def provider_reference(raw: Any) -> str | None:
     """`aws.replica` from a `provider = aws.replica` meta-argument (`${aws.replica}` as parsed);
     `aws` when there is none; None when it is not a plain reference."""
@@ -377,25 +455,48 @@ def provider_reference(raw: Any) -> str | None:
     return None
 
 
-def passed_provider_region(parent: ModuleInstance, call: Block) -> Callable[[str], Any]:
+def with_default_tags(
+    instance: ModuleInstance, block: Block, attributes: dict[str, Any]
+) -> dict[str, Any]:
+    """An AWS resource's arguments with `tags` as AWS applies them (the provider's `tags_all`):
+    its provider configuration's `default_tags`, the resource's own `tags` over them. The live
+    side collects the applied tags, so both sides mean the same thing (AWS Backup selections
+    and private-subnet tags read them)."""
+    if not block.type.startswith("aws_"):
+        return attributes
+    defaults = instance.provider_default_tags(block)
+    if defaults is None:
+        return attributes
+    own = attributes.get("tags")
+    if isinstance(own, Unknown):
+        return attributes
+    if isinstance(defaults, Unknown) or not isinstance(defaults, dict):
+        reason = defaults.reason if isinstance(defaults, Unknown) else f"{defaults!r}"
+        tags: Any = Unknown(f"the provider's default_tags are not known ({reason})")
+    else:
+        tags = {**defaults, **(own if isinstance(own, dict) else {})}
+    return {**attributes, "tags": tags}
+
+
+def passed_provider(parent: ModuleInstance, call: Block) -> Callable[[str, str], Any]:
     """How a module call's child sees its caller's provider configurations: by the call's
     `providers = { aws = aws.replica }` map when it has one (then only what it lists), else
     the default configurations (`aws`) implicitly, as Terraform passes them."""
     mapping = call.body.get("providers")
 
-    def region(ref: str) -> Any:
+    def setting(ref: str, name: str) -> Any:
         if isinstance(mapping, dict):
             if ref not in mapping:
                 return Unknown(f"provider {ref} is not passed to module {call.name}")
             outer = provider_reference(mapping[ref])
             if outer is None:
                 return Unknown(f"the provider passed to {call.name} as {ref} is not a reference")
-            return parent.provider_region(outer)
+            return parent.provider_setting(outer, name)
         if mapping is None and "." not in ref:
-            return parent.provider_region(ref)
+            return parent.provider_setting(ref, name)
         return Unknown(f"provider {ref} is not passed to module {call.name}")
 
-    return region
+    return setting
 
 
 def make_inputs(

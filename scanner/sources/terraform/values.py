@@ -108,6 +108,25 @@ def as_provider_blocks(address: str, value: Any) -> Any:
     ]
 
 
+class Conditional(Unknown):
+    """The existence of an instance made by `count = COND ? N : 0` (or a `for_each` alike)
+    whose COND is not known: it exists exactly when COND holds. `condition` identifies COND
+    and the branch taken (its syntax tree, in one module instance), so two blocks with the
+    same condition are known to exist together."""
+
+    __slots__ = ("condition",)
+
+    def __init__(self, reason: str, condition: str) -> None:
+        super().__init__(reason)
+        self.condition = condition
+
+    def __getstate__(self) -> Any:
+        return (self.reason, self.condition)
+
+    def __setstate__(self, state: Any) -> None:
+        self.reason, self.condition = state
+
+
 class JsonText(str):
     """The string `jsonencode(...)` (or a rendered policy document) produces.
 
