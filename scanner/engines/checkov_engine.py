@@ -19,6 +19,7 @@ from scanner.compliance.attestations import attestations_by_control
 from scanner.compliance.catalog import Catalog
 from scanner.compliance.results import ScanReport
 from scanner.compliance.rollup import rollup_controls
+from scanner.core.gc_pause import cyclic_gc_paused
 from scanner.core.model import ControlRef, ScanError
 from scanner.core.registry import Registry
 from scanner.engines import checkov_cache
@@ -78,6 +79,22 @@ class CheckovRun:
         except (EngineError, MappingError) as exc:
             report.errors.append(ScanError(target=ENGINE, message=str(exc)))
             return False
+        with cyclic_gc_paused():  # thousands of findings that all live on: no cyclic garbage
+            self._merge(
+                report, results, mapping, registry=registry, catalog=catalog, options=options
+            )
+        return True
+
+    def _merge(
+        self,
+        report: ScanReport,
+        results: list[CheckovResult],
+        mapping: EngineMapping,
+        *,
+        registry: Registry,
+        catalog: Catalog,
+        options: ScanOptions,
+    ) -> None:
         today = options.today or report.started_at.astimezone(UTC).date()
         outcome = merge_checkov_results(
             rebased(results, self.folder, Path(report.root)),
@@ -109,7 +126,6 @@ class CheckovRun:
             attestations=attestations_by_control(options.attestations),
         )
         report.finished_at = datetime.now(UTC)
-        return True
 
 
 def cached_run(
