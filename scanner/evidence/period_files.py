@@ -203,8 +203,6 @@ def _report_pdf(
         **report,
         "bundle_hash": content_hash(files),
         "period_label": period_label(period),
-        "last_day": last_day(period).isoformat(),
-        "unanswered": unanswered(period),
     }
     html = render_template(
         environment,
