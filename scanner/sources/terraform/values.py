@@ -28,6 +28,9 @@ def check_size(value: Any, what: str = "value") -> None:
     A list referenced twice counts twice (that is what an output or a check would walk), but each
     distinct list or map is measured once, so 40 locals that double the one before cost 40 steps.
     """
+    kind = type(value)
+    if kind in _SCALARS or (kind is str and len(value) <= MAX_VALUE_SIZE):
+        return  # most values: nothing to walk
     sizes: dict[int, int] = {}
     stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
