@@ -11,27 +11,45 @@ secret the inputs held, and strips terminal control characters from text formats
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from typing import Protocol, TextIO
 
 from scanner.compliance.report_redaction import redacted_report
 from scanner.compliance.results import ScanReport
 from scanner.core.control_chars import json_escape_controls
-from scanner.report import console, github, gitlab, json_report, junit, markdown, sarif
 
 
 class Renderer(Protocol):
     def __call__(self, report: ScanReport, *, color: bool = False) -> str: ...
 
 
-FORMATS: dict[str, Renderer] = {
-    "console": console.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "markdown": markdown.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
-}
+class _Renderers(Mapping[str, Renderer]):
+    """Format name -> renderer, each module imported when its format is first asked for: a scan
+    that writes JSON does not pay for the console's terminal library."""
+
+    _MODULES = {
+        "console": "scanner.report.console",
+        "json": "scanner.report.json_report",
+        "sarif": "scanner.report.sarif",
+        "junit": "scanner.report.junit",
+        "markdown": "scanner.report.markdown",
+        "github": "scanner.report.github",
+        "gitlab": "scanner.report.gitlab",
+    }
+
+    def __getitem__(self, name: str) -> Renderer:
+        renderer: Renderer = importlib.import_module(self._MODULES[name]).render
+        return renderer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._MODULES)
+
+    def __len__(self) -> int:
+        return len(self._MODULES)
+
+
+FORMATS: Mapping[str, Renderer] = _Renderers()
 
 
 class UnknownFormatError(ValueError):
@@ -57,6 +75,8 @@ def render(
     """Render `report` in `format_name`; `color` and `width` (columns; None: never wrap) only
     matter to the console format."""
     if format_name == "console":
+        from scanner.report import console
+
         return console.render(redacted_report(report), color=color, width=width)
     try:
         renderer = FORMATS[format_name]
@@ -78,6 +98,8 @@ def write(
 ) -> None:
     """Write `report` to an open text file; JSON streams instead of building one string."""
     if format_name == "json":
+        from scanner.report import json_report
+
         json_report.write(redacted_report(report), _JsonControlEscaper(handle))  # type: ignore[arg-type]
     else:
         handle.write(render(format_name, report, color=color, width=width))
