@@ -48,6 +48,7 @@ from scanner.evidence.period import (
 )
 from scanner.evidence.period_acceptances import with_acceptances
 from scanner.evidence.period_files import period_files
+from scanner.evidence.period_population import with_population
 from scanner.evidence.responses import Response, load_responses
 
 DEFAULT_CADENCE = "1d"
@@ -69,7 +70,8 @@ def _cadence(given: str | None) -> str:
 def _read_runs(
     store_url: str | None, start: Any, end: Any, scope: str | None
 ) -> tuple[list[PeriodRun], list[dict[str, Any]]]:
-    """The period's runs and the population its complete runs scanned."""
+    """The period's runs (with what each scanned) and the population its complete runs
+    scanned."""
     from scanner.history.operator import operator_record
     from scanner.history.period import findings_of_runs, population_of_runs, runs_in_period
     from scanner.history.store import HistoryStore, StoreError
@@ -96,10 +98,14 @@ def _read_runs(
             tool_version=info.tool_version,
             operator=operator_record(info.operator),
             findings=tuple(findings.get(info.run_id, [])),
+            targets=tuple(info.targets),
+            accounts=tuple(info.accounts),
+            regions=tuple(info.regions),
+            resources=population.per_run.get(info.run_id, 0) if info.complete else None,
         )
         for info in infos
     ]
-    return runs, population
+    return runs, population.resources
 
 
 def _acceptances(
@@ -167,7 +173,8 @@ def export_period(
             attestations=attestations_by_control(attestations),
         )
         waivers, responses = _acceptances(waivers_path, responses_path, attachments)
-        model = with_acceptances(model, registry, waivers, responses, population)
+        model = with_acceptances(model, registry, waivers, responses)
+        model = with_population(model, population)
         if attestations_path is not None:
             model = replace(model, attestations_file=copied[0], attestation_items=copied[1])
         files = period_files(

@@ -11,8 +11,8 @@ import inspect
 import io
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from scanner.evidence.manifest import file_entries
 from scanner.evidence.model import BundleModel, ControlRecord
@@ -170,55 +170,75 @@ def oscal_file(model: BundleModel, files: Mapping[str, bytes]) -> dict[str, byte
     return {"oscal/assessment-results.json": dump_json(document, sort_keys=False)}
 
 
-POPULATION_COLUMNS = (
-    "source",
-    "type",
-    "id",
-    "file",
-    "start_line",
-    "account",
-    "region",
-    "report",
-    "read_by_a_check",
-)
+# The columns every population.csv starts with (point-in-time and period bundles).
+RESOURCE_COLUMNS = ("source", "type", "id", "file", "start_line", "account", "region")
+POPULATION_COLUMNS = (*RESOURCE_COLUMNS, "report", "read_by_a_check")
+
+
+class ScannedResource(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def location(self) -> Mapping[str, Any]: ...
+
+
+def resource_cells(resource: ScannedResource) -> list[Any]:
+    """The RESOURCE_COLUMNS of one resource."""
+    location = resource.location
+    return [
+        resource.source,
+        resource.type,
+        resource.id,
+        location.get("file", ""),
+        location.get("start_line", ""),
+        location.get("account", ""),
+        location.get("region", ""),
+    ]
+
+
+def population_table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """population.csv: a header and one row per resource, scrubbed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return scrub(out.getvalue()).encode("utf-8")
+
+
+def scanned_counts(population: Sequence[ScannedResource]) -> dict[str, Any]:
+    """How many resources, by source and by type, and the scanned files per source."""
+    files: dict[str, set[str]] = {}
+    for r in population:
+        if r.location.get("file"):
+            files.setdefault(r.source, set()).add(str(r.location["file"]))
+    return {
+        "resources": len(population),
+        "by_source": dict(sorted(Counter(r.source for r in population).items())),
+        "by_type": dict(sorted(Counter(r.type for r in population).items())),
+        "files": {source: sorted(names) for source, names in sorted(files.items())},
+    }
 
 
 def population_files(model: BundleModel) -> dict[str, bytes]:
     """population.csv (every resource scanned, for sampling) and the scanned files, accounts and
     regions; resources no check of the framework reads are listed too."""
     read = {r.evidence_path for r in model.resources}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(POPULATION_COLUMNS)
-    files: dict[str, set[str]] = {}
-    for r in model.population:
-        location = r.location
-        writer.writerow(
-            [
-                r.source,
-                r.type,
-                r.id,
-                location.get("file", ""),
-                location.get("start_line", ""),
-                location.get("account", ""),
-                location.get("region", ""),
-                r.report,
-                "yes" if r.evidence_path in read else "no",
-            ]
-        )
-        if location.get("file"):
-            files.setdefault(r.source, set()).add(str(location["file"]))
+    rows = (
+        [*resource_cells(r), r.report, "yes" if r.evidence_path in read else "no"]
+        for r in model.population
+    )
     metadata = metadata_document(model, {})
     scanned = {
-        "resources": len(model.population),
-        "by_source": dict(sorted(Counter(r.source for r in model.population).items())),
-        "by_type": dict(sorted(Counter(r.type for r in model.population).items())),
-        "files": {source: sorted(names) for source, names in sorted(files.items())},
+        **scanned_counts(model.population),
         "targets": {r.name: list(r.targets) for r in model.reports},
         "accounts": metadata["accounts"],
         "regions": metadata["regions"],
     }
     return {
-        "population.csv": scrub(out.getvalue()).encode("utf-8"),
+        "population.csv": population_table(POPULATION_COLUMNS, rows),
         "population/scanned.json": dump_json(scanned),
     }

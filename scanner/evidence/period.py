@@ -54,7 +54,8 @@ from scanner.evidence.system import (
 )
 
 if TYPE_CHECKING:
-    from scanner.evidence.period_acceptances import PeriodResource, PeriodResponse, PeriodWaiver
+    from scanner.evidence.period_acceptances import PeriodResponse, PeriodWaiver
+    from scanner.evidence.period_population import PeriodResource
 
 GRACE = 0.10
 # Run statuses that meet a control: the share of satisfied runs counts these.
@@ -98,6 +99,12 @@ class PeriodRun:
     tool_version: str
     operator: Mapping[str, Any]
     findings: tuple[Mapping[str, Any], ...]  # check_id, resource_id, status, ...
+    # What it scanned: the paths given, the accounts and regions (AWS), and how many resources
+    # its population holds (None: not read, an incomplete run).
+    targets: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    resources: int | None = None
 
 
 @dataclass(frozen=True)

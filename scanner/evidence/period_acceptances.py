@@ -12,26 +12,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
 
 from scanner.compliance.waivers import Waiver
 from scanner.core.registry import Registry
 from scanner.evidence.period import ExceptionEpisode, PeriodModel, parse_instant, run_date
 from scanner.evidence.responses import Response
-
-
-@dataclass(frozen=True)
-class PeriodResource:
-    """A resource the period's runs scanned, as last seen (the OSCAL inventory)."""
-
-    id: str
-    type: str
-    source: str
-    location: Mapping[str, Any]
-    report: str  # the scope of the run it was last seen in
 
 
 @dataclass(frozen=True)
@@ -80,10 +68,8 @@ def with_acceptances(
     registry: Registry,
     waivers: Sequence[Waiver] = (),
     responses: Sequence[Response] = (),
-    population: Iterable[Mapping[str, Any]] = (),
 ) -> PeriodModel:
-    """`period` with the waivers that applied, the responses, the checks' remediation text and
-    the population (rows with resource_id, resource_type, source, location, scope)."""
+    """`period` with the waivers that applied, the responses and the checks' remediation text."""
     episodes = list(dict.fromkeys(e for control in period.controls for e in control.exceptions))
     days = sorted({run_date(run) for run in period.runs})
     applied = [
@@ -108,21 +94,6 @@ def with_acceptances(
         waivers=tuple(applied),
         responses=tuple(answered),
         remediations=remediation_texts(registry, sorted({e.check_id for e in episodes})),
-        population=tuple(
-            sorted(
-                (
-                    PeriodResource(
-                        id=str(row["resource_id"]),
-                        type=str(row["resource_type"]),
-                        source=str(row["source"]),
-                        location=dict(row.get("location") or {}),
-                        report=str(row["scope"]),
-                    )
-                    for row in population
-                ),
-                key=lambda r: (r.report, r.source, r.id),
-            )
-        ),
     )
 
 

@@ -28,6 +28,7 @@ from scanner.evidence.period import (
     parse_instant,
 )
 from scanner.evidence.period_acceptances import last_day, response_of, unanswered
+from scanner.evidence.period_population import period_population_files, population_summary
 from scanner.evidence.text_safety import dump_json, scrub
 
 PERIOD_FORMAT_VERSION = "1"
@@ -57,6 +58,10 @@ def _run(run: PeriodRun) -> dict[str, Any]:
         "tool_version": run.tool_version,
         "operator": dict(run.operator),
         "findings": len(run.findings),
+        "targets": list(run.targets),
+        "accounts": list(run.accounts),
+        "regions": list(run.regions),
+        "resources": run.resources,
     }
 
 
@@ -240,6 +245,7 @@ def period_files(
         "iso": iso,
         "last_day": last_day(period).isoformat(),
         "unanswered": unanswered(period),
+        "population": population_summary(period),
     }
     identity = "\x1f".join(
         [period.framework, period.start, period.end, *(r.run_id for r in all_runs)]
@@ -266,6 +272,7 @@ def period_files(
             }
         ),
         "period/exceptions.csv": _exceptions_csv(period),
+        **period_population_files(period),
         "run/metadata.json": dump_json(
             {
                 "bundle": {

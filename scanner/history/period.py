@@ -6,8 +6,9 @@ plain dictionaries to `scanner.evidence.period`.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -69,35 +70,61 @@ def findings_of_runs(
     return {run_id: [rows[k] for k in sorted(rows)] for run_id, rows in out.items()}
 
 
-def population_of_runs(connection: Connection, runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
-    """Every resource the runs scanned, once per (scope, source, id): as the latest run saw it."""
+@dataclass(frozen=True)
+class PeriodPopulation:
+    """What the period's runs scanned: one row per (scope, source, id) and each run's count."""
+
+    # As the latest run saw it (scope, source, resource_id, resource_type, location), with the
+    # first and last run that saw it (run ids) and how many runs did (`runs`).
+    resources: list[dict[str, Any]]
+    per_run: dict[str, int]  # run id -> resources it scanned
+
+
+def population_of_runs(connection: Connection, runs: Sequence[RunInfo]) -> PeriodPopulation:
+    """Every resource the runs scanned, once per (scope, source, id): as the latest run saw it,
+    with the first and last run that saw it and how many did (a resource two shards of one run
+    report counts once)."""
     scope_of = {run.run_id: run.scope for run in runs}
     order = {run.run_id: (run.started_at, run.run_id) for run in runs}
-    latest: dict[tuple[str, str, str], tuple[Any, dict[str, Any]]] = {}
+    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    first: dict[tuple[str, str, str], str] = {}
+    counted: dict[tuple[str, str, str], str] = {}  # the last run that counted the resource
+    per_run: Counter[str] = Counter()
     table = schema.resources
     run_ids = list(scope_of)
     for chunk_start in range(0, len(run_ids), 500):
         chunk = run_ids[chunk_start : chunk_start + 500]
-        query = sa.select(
-            table.c.run_id,
-            table.c.resource_id,
-            table.c.resource_type,
-            table.c.source,
-            table.c.location,
-        ).where(table.c.run_id.in_(chunk))
+        query = (
+            sa.select(
+                table.c.run_id,
+                table.c.resource_id,
+                table.c.resource_type,
+                table.c.source,
+                table.c.location,
+            )
+            .where(table.c.run_id.in_(chunk))
+            .order_by(table.c.run_id, table.c.shard_index)  # a run's rows together, in order
+        )
         for row in connection.execute(query):
             key = (scope_of[row.run_id], row.source, row.resource_id)
-            seen = latest.get(key)
-            if seen is not None and seen[0] >= order[row.run_id]:
-                continue
-            latest[key] = (
-                order[row.run_id],
-                {
+            if counted.get(key) != row.run_id:
+                counted[key] = row.run_id
+                per_run[row.run_id] += 1
+                seen = latest.get(key)
+                seen_runs = seen["runs"] + 1 if seen is not None else 1
+                if key not in first or order[row.run_id] < order[first[key]]:
+                    first[key] = row.run_id
+                if seen is not None and order[seen["last_run"]] >= order[row.run_id]:
+                    seen["runs"] = seen_runs
+                    continue
+                latest[key] = {
                     "scope": key[0],
                     "source": row.source,
                     "resource_id": row.resource_id,
                     "resource_type": row.resource_type,
                     "location": from_json(row.location, {}),
-                },
-            )
-    return [latest[key][1] for key in sorted(latest)]
+                    "last_run": row.run_id,
+                    "runs": seen_runs,
+                }
+    resources = [{**latest[key], "first_run": first[key]} for key in sorted(latest)]
+    return PeriodPopulation(resources, dict(per_run))

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scanner.core.model import Location, Resource
 from scanner.history.store import HistoryStore
-from tests.history.factories import F, night, report
+from tests.history.factories import F, night, report, resource
 from tests.history.helpers import record, start
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,13 +67,19 @@ def comply(*args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
-def fill(store_url: str, extra: Mapping[int, list[F]] | None = None) -> None:
-    """STORY; `extra` adds findings to some nights."""
+def fill(
+    store_url: str,
+    extra: Mapping[int, list[F]] | None = None,
+    unread: Mapping[int, list[Resource]] | None = None,
+) -> None:
+    """STORY; `extra` adds findings to some nights, `unread` resources no check reads."""
     with HistoryStore.open(store_url) as store:
         for n, status in STORY.items():
             items = [F(CHECK, "crb.bad", status), F(CHECK, "crb.ok", "pass")]
             items += (extra or {}).get(n, [])
-            record(store, report(items, started=night(n)), run_id=f"night-{n}")
+            scan = report(items, started=night(n))
+            scan.inventory.extend((unread or {}).get(n, []))
+            record(store, scan, run_id=f"night-{n}")
         start(store, report([F(CHECK, "crb.bad", "pass")], started=night(4)), run_id="night-4")
 
 
@@ -182,6 +189,86 @@ def test_period_share_exceptions_gaps_and_timeline_match_the_hand_computed_answe
     files = sorted(p.relative_to(bundle) for p in bundle.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert all((bundle / f).read_bytes() == (again / f).read_bytes() for f in files)
+
+
+SECRET = "hunter2-population-secret"
+
+
+def test_the_period_population_lists_every_resource_with_its_first_and_last_run(
+    store_url: str, tmp_path: Path
+) -> None:
+    """population.csv: every resource the complete runs of the period scanned, including those
+    no check reads and those only some runs saw, with its first and last run and how many runs
+    saw it; runs.json says what each run scanned. Hand-computed from the story below."""
+    widget = {  # no check reads a `widget`; it moved from line 7 to line 9
+        n: [resource("widget.cm", line, {"name": "cm", "password": SECRET})]
+        for n, line in ((1, 7), (5, 9))
+    }
+    key = Resource("aws_kms_alias", "alias/app", "aws", Location(account="123456789012",
+                   region="eu-west-1"), {"token": SECRET})  # fmt: skip
+    fill(
+        store_url,
+        extra={
+            -1: [F(CHECK, "crb.old", "fail")],  # before the period: not in its population
+            2: [F(CHECK, "crb.new", "pass")],  # created on 11-03, deleted after 11-04
+            3: [F(CHECK, "crb.new", "pass")],
+            4: [F(CHECK, "crb.crashed", "pass")],  # the incomplete run: not in it either
+        },
+        unread={**widget, 3: [key]},
+    )
+    out = tmp_path / "period"
+    result = export(store_url, out)
+    assert result.returncode == 0, result.stderr
+    text = (out / "population.csv").read_text()
+    first = "night-0,2026-11-01T03:00:00Z"
+    last = "night-5,2026-11-06T03:00:00Z"
+    assert text.splitlines() == [
+        "source,type,id,file,start_line,account,region,scope,first_run,first_seen,last_run,"
+        "last_seen,runs,read_by_a_check",
+        "aws,aws_kms_alias,alias/app,,,123456789012,eu-west-1,terraform:infra,"
+        "night-3,2026-11-04T03:00:00Z,night-3,2026-11-04T03:00:00Z,1,no",
+        f"terraform,crb,crb.bad,main.tf,1,,,terraform:infra,{first},{last},5,yes",
+        "terraform,crb,crb.new,main.tf,1,,,terraform:infra,"
+        "night-2,2026-11-03T03:00:00Z,night-3,2026-11-04T03:00:00Z,2,yes",
+        f"terraform,crb,crb.ok,main.tf,1,,,terraform:infra,{first},{last},5,yes",
+        "terraform,widget,widget.cm,main.tf,9,,,terraform:infra,"
+        f"night-1,2026-11-02T03:00:00Z,{last},2,no",
+    ]
+    scanned = json.loads((out / "population" / "scanned.json").read_text())
+    assert scanned == {
+        "resources": 5,
+        "by_source": {"aws": 1, "terraform": 4},
+        "by_type": {"aws_kms_alias": 1, "crb": 3, "widget": 1},
+        "files": {"terraform": ["main.tf"]},
+        "targets": {f"night-{n}": ["infra"] for n in (0, 1, 2, 3, 5)},
+        "accounts": [],
+        "regions": [],
+        "runs": 5,
+    }
+    runs = json.loads((out / "period" / "runs.json").read_text())
+    assert [(r["run_id"], r["targets"], r["resources"]) for r in runs["complete"]] == [
+        ("night-0", ["infra"], 2),
+        ("night-1", ["infra"], 3),  # the widget
+        ("night-2", ["infra"], 3),  # crb.new
+        ("night-3", ["infra"], 4),  # crb.new and the key
+        ("night-5", ["infra"], 3),  # the widget
+    ]
+    assert [(r["run_id"], r["resources"]) for r in runs["incomplete"]] == [("night-4", None)]
+    assert all((r["accounts"], r["regions"]) == ([], []) for r in runs["complete"])
+    index = " ".join((out / "index.html").read_text().split())
+    assert "5 resources scanned by the complete runs of the period" in index
+    assert "3 of them were not seen by every complete run; 2 were read by no check" in index
+    assert "infra; 4 resources" in index  # night-3's row in the runs table
+    # Listed in the manifest, verifiable, no secret anywhere, byte-reproducible.
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {"population.csv", "population/scanned.json"} <= {f["path"] for f in manifest["files"]}
+    verified = comply("evidence", "verify", out)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert not [p for p in out.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    again = tmp_path / "again"
+    assert export(store_url, again).returncode == 0
+    for name in ("population.csv", "population/scanned.json", "period/runs.json"):
+        assert (out / name).read_bytes() == (again / name).read_bytes()
 
 
 def test_a_cadence_of_two_days_has_no_gap_and_bad_arguments_fail_cleanly(
