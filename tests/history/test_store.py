@@ -258,3 +258,25 @@ def test_a_suppressed_finding_keeps_its_original_status(store_url):
         "crb.skipped": ("skipped", "pass"),
         "crb.waived": ("skipped", "fail"),
     }
+
+
+def test_the_period_population_counts_runs_not_shards_and_orders_runs_by_time(store_url):
+    """A resource two shards of one run report is one sighting; first and last run go by start
+    time, not by run id; the latest run's location wins."""
+    from scanner.history.period import population_of_runs, runs_in_period
+
+    with HistoryStore.open(store_url) as store:
+        record(store, report([], started=night(0), population=[resource("r.a")]), run_id="z-1st")
+        later = [resource("r.a", line=5), resource("r.b")]
+        for shard in ((0, 2), (1, 2)):  # both shards of the second run saw r.a
+            scan = report([], started=night(1), population=later[: 2 - shard[0]])
+            record(store, scan, run_id="a-2nd", shard=shard)
+        with store.reading() as connection:
+            runs = runs_in_period(connection, night(-1), night(2))
+            population = population_of_runs(connection, [r for r in runs if r.complete])
+    assert [r.run_id for r in runs] == ["z-1st", "a-2nd"]
+    assert population.per_run == {"z-1st": 1, "a-2nd": 2}
+    assert [
+        (r["resource_id"], r["first_run"], r["last_run"], r["runs"], r["location"]["start_line"])
+        for r in population.resources
+    ] == [("r.a", "z-1st", "a-2nd", 2, 5), ("r.b", "a-2nd", "a-2nd", 1, 1)]
