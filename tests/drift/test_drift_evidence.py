@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli.main import cli
+from scanner.evidence.pdf_report import chromium_path
 
 STATES = Path(__file__).resolve().parents[1] / "fixtures" / "drift_states"
 DRIFT = ["drift", "--state", str(STATES / "moto.tfstate"), "--snapshot",
@@ -188,3 +191,32 @@ def test_change_management_page_escapes_what_it_shows(report: Path, tmp_path: Pa
     assert "&lt;img src=x onerror=" in page
     markdown = (bundle / "change-management.md").read_text()
     assert "<img" not in markdown and "&lt;img" in markdown
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None or not chromium_path().is_file(),
+    reason="needs poppler-utils and Debian's chromium",
+)
+def test_report_pdf_has_a_change_management_page(report: Path, tmp_path: Path) -> None:
+    pytest.importorskip("playwright.sync_api")
+    out = tmp_path / "bundle"
+    result = _invoke("evidence", "export", "--framework", "soc2", str(report), "--pdf",
+                     "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(
+        ["pdftotext", str(out / "report.pdf"), "-"],  # reading order: cells stay whole
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    page = text[text.index("Drifted attributes") :]  # the page after the control pages
+    squeezed = re.sub(r"[\s-]", "", page)  # table cells wrap long names across lines
+    for expected in (
+        "aws_s3_bucket.phi",
+        "server_side_encryption",
+        "s3_bucket_encrypted_at_rest",
+        "aws_security_group.web",
+        "Unmanaged resources",
+        "Deleted out of band",
+    ):
+        assert re.sub(r"[\s-]", "", expected) in squeezed, expected
