@@ -473,6 +473,12 @@ def with_default_tags(
     if isinstance(defaults, Unknown) or not isinstance(defaults, dict):
         reason = defaults.reason if isinstance(defaults, Unknown) else f"{defaults!r}"
         tags: Any = Unknown(f"the provider's default_tags are not known ({reason})")
+    elif own is not None and not isinstance(own, dict):
+        # A computed map (`data.aws_vpc.x.tags`): which default tags it overrides is not known.
+        tags = Unknown(
+            f"{block.local_address}: its own tags ({own}) are computed, so which of the "
+            "provider's default_tags they override is not known"
+        )
     else:
         tags = {**defaults, **(own if isinstance(own, dict) else {})}
     return {**attributes, "tags": tags}
