@@ -31,6 +31,11 @@ class Namespace:
     def index(self, key: Any) -> Any:
         return self
 
+    def index_may_fail(self, key: Any) -> Unknown | None:
+        """Why `x[key]` may be an error that Terraform would reject (None: it is not). An index
+        outside try()/can() is taken as valid; inside them, the error is a branch."""
+        return None
+
     def splat(self) -> Any:
         """`x[*]`: a single object is a one-element list (a block's instances override this)."""
         return [self]
@@ -111,6 +116,7 @@ class Evaluator:
     def __init__(self, text: str) -> None:
         self.text = text
         self.steps = 0  # nested `for` expressions multiply: the work of one expression is capped
+        self.guarded = 0  # > 0 inside try()/can(), where an error is a value, not a rejection
 
     def unknown(self, what: str) -> Unknown:
         return Unknown(f"{what} in `{self.text}`")
@@ -181,7 +187,8 @@ class Evaluator:
         if isinstance(key, Unknown):
             return key
         if isinstance(value, Namespace):
-            return value.index(key)
+            may_fail = value.index_may_fail(key) if self.guarded else None
+            return may_fail if may_fail is not None else value.index(key)
         if isinstance(value, ComputedRef):
             return ComputedRef(f"{value}[{key!r}]" if isinstance(key, str) else f"{value}[{key}]")
         if isinstance(key, ComputedRef):

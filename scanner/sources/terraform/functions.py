@@ -16,6 +16,7 @@ from scanner.sources.terraform.functions_more import MORE_FUNCTIONS, _formatlist
 from scanner.sources.terraform.values import (
     Failed,
     JsonText,
+    MayNotExist,
     PartialJson,
     ProviderBlock,
     ValueTooLarge,
@@ -318,11 +319,48 @@ def _computed_string(ev: Evaluator, name: str, function: Function, args: list[An
     return ComputedRef(result) if isinstance(result, str) and "${" in result else result
 
 
+# A computed value that is the same whichever block reads it: the provider's partition.
+_SAME_EVERYWHERE = re.compile(r"(?:^|\.)data\.aws_partition\.[^.]+\.partition$")
+
+
+def _either(exists: Any, fallback: Any, unknown: Unknown) -> Any:
+    """try(x[0].a, fallback) where `x[0]` may not exist: its value when both branches give the
+    same (or one is an error, which Terraform would reject), else unknown."""
+    if isinstance(first_unknown(exists), Failed):
+        return fallback
+    if isinstance(first_unknown(fallback), Failed):
+        return exists
+    if isinstance(exists, ComputedRef) and isinstance(fallback, ComputedRef):
+        same = exists == fallback or all(
+            _SAME_EVERYWHERE.search(_INSTANCE_INDEX.sub("", ref)) for ref in (exists, fallback)
+        )
+        return exists if same else unknown
+    if isinstance(exists, ComputedRef) or isinstance(fallback, ComputedRef):
+        return unknown
+    try:
+        return exists if type(exists) is type(fallback) and exists == fallback else unknown
+    except UnknownValueError:
+        return unknown
+
+
+_INSTANCE_INDEX = re.compile(r"\[[^\[\]]*\]")
+
+
 def _try(ev: Evaluator, name: str, arg_nodes: list[Node], scope: Scope) -> Any:
     """try(): the first argument that is not an error; can(): whether the first one is not."""
-    for node in arg_nodes:
-        value = ev.evaluate(node, scope)
+    for position, node in enumerate(arg_nodes):
+        # An argument try() can fall back from, or can()'s: an error there is not a rejection.
+        guarded = name == "can" or position < len(arg_nodes) - 1
+        ev.guarded += guarded
+        try:
+            value = ev.evaluate(node, scope)
+        finally:
+            ev.guarded -= guarded
         nested = first_unknown(value)
+        if name == "try" and guarded and isinstance(nested, MayNotExist):
+            return _either(
+                ev.evaluate(node, scope), _try(ev, name, arg_nodes[position + 1 :], scope), nested
+            )
         if isinstance(nested, Failed):
             if name == "can":
                 return False

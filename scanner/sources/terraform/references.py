@@ -13,7 +13,7 @@ from scanner.core.model import Unknown
 from scanner.sources.terraform.config import Block
 from scanner.sources.terraform.expressions import Namespace
 from scanner.sources.terraform.instances import InstanceKey, count_namespace, each_namespace
-from scanner.sources.terraform.values import Failed
+from scanner.sources.terraform.values import Failed, MayNotExist
 
 if TYPE_CHECKING:
     from scanner.sources.terraform.resolve import ModuleInstance
@@ -99,6 +99,10 @@ class UnknownInstances(Namespace):
     def index(self, key: Any) -> Any:
         return self.view
 
+    def index_may_fail(self, key: Any) -> Unknown:
+        """Inside try()/can(): the instance may not exist, and then try() takes its fallback."""
+        return MayNotExist(f"{self.label}[{key!r}] may not exist ({self.reason})")
+
     def splat(self) -> Unknown:
         return Unknown(self.reason)
 
@@ -133,9 +137,18 @@ class ModuleCalls(Namespace):
 
 
 class ModuleOutputs(Namespace):
-    def __init__(self, child: ModuleInstance) -> None:
+    def __init__(self, child: ModuleInstance, unknown_instances: Unknown | None = None) -> None:
         self.child = child
         self.label = child.prefix.rstrip(".")
+        # Set for a module call whose count/for_each is not known: the one instance we keep.
+        self.unknown_instances = unknown_instances
+
+    def index_may_fail(self, key: Any) -> Unknown | None:
+        """Inside try()/can(): an instance of a call with unknown instances may not exist."""
+        if self.unknown_instances is None:
+            return None
+        reason = self.unknown_instances.reason
+        return MayNotExist(f"{self.label}[{key!r}] may not exist ({reason})")
 
     def attr(self, name: str) -> Any:
         return self.child.memoised(("output", name), lambda: self.child.output(name))

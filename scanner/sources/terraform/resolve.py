@@ -113,7 +113,11 @@ class ModuleLink:
             or not is_repeated(call)
             or (len(pairs) == 1 and pairs[0][0].kind == "unknown")
         ):
-            return ModuleOutputs(pairs[0][1]) if pairs else Failed("module has no instance")
+            if not pairs:
+                return Failed("module has no instance")
+            key = pairs[0][0]
+            unknown = key.key if key.kind == "unknown" and isinstance(key.key, Unknown) else None
+            return ModuleOutputs(pairs[0][1], unknown)
         if "count" in call.body:
             return [ModuleOutputs(child) for _, child in pairs]
         return {key.key: ModuleOutputs(child) for key, child in pairs}

@@ -130,6 +130,13 @@ class Conditional(Unknown):
         self.reason, self.condition = state
 
 
+class MayNotExist(Unknown):
+    """`aws_x.y[0]` inside try()/can() where the instances of `aws_x.y` are not known: the index
+    may be an error, and try() then takes its fallback."""
+
+    __slots__ = ()
+
+
 class JsonText(str):
     """The string `jsonencode(...)` (or a rendered policy document) produces.
 
