@@ -107,6 +107,19 @@ def _metric_matches(alarm: Resource, filter_resource: Resource, name: Any, names
     return metric == name and alarm_namespace == namespace
 
 
+def _may_not_exist(link: Resource, trail: Resource) -> str | None:
+    """Why a link of the chain (a metric filter, an alarm) may not exist while the trail does;
+    None when it exists whenever the trail does: its existence is certain, or both are made
+    under the same `count = COND ? N : 0` condition of one module instance."""
+    existence = link.existence
+    if existence is None:
+        return None
+    condition = getattr(existence, "condition", None)
+    if condition is not None and condition == getattr(trail.existence, "condition", None):
+        return None
+    return f"{link.id} may not exist ({existence.reason})"
+
+
 def _subscribed_topics(alarm: Resource, inventory: Inventory, trace: Trace, topic: str) -> bool:
     if alarm.get("actions_enabled") is False:
         return False
@@ -141,7 +154,7 @@ def _subscribed_topics(alarm: Resource, inventory: Inventory, trace: Trace, topi
 
 
 def _filter_chain(
-    filter_resource: Resource, inventory: Inventory, trace: Trace, topic: str
+    filter_resource: Resource, inventory: Inventory, trace: Trace, topic: str, trail: Resource
 ) -> bool:
     transformations = filter_resource.get("metric_transformation")
     if is_unknown(transformations):
@@ -160,7 +173,10 @@ def _filter_chain(
             elif matched:
                 trace.reached(2)
                 if _subscribed_topics(alarm, inventory, trace, topic):
-                    return True
+                    why = _may_not_exist(alarm, trail)
+                    if why is None:
+                        return True
+                    trace.unknown.append(why)
     return False
 
 
@@ -200,7 +216,11 @@ def trail_alarm_verdict(
             continue
         if covering:
             trace.reached(1)
-            if _filter_chain(filter_resource, inventory, trace, topic):
+            if _filter_chain(filter_resource, inventory, trace, topic, trail):
+                why = _may_not_exist(filter_resource, trail)
+                if why is not None:
+                    trace.unknown.append(why)
+                    continue
                 return Result.passed(
                     f"{filter_resource.id} on {group[2]} feeds an alarm notifying a subscribed"
                     f" SNS topic for {topic}"

@@ -274,7 +274,8 @@ _DOC = """Without an alarm on {what}, they go unnoticed until someone reads the 
     filter's metric (same name and namespace, actions enabled), and an SNS topic among the
     alarm's actions with at least one subscription. A missing link fails, naming it; a link that
     cannot be read (an unresolved reference, a pattern this reader does not parse, a topic
-    outside the scan) makes the result unknown.
+    outside the scan) makes the result unknown, and so does a filter or alarm that may not
+    exist when the trail does (Terraform `count = var.alarms ? 1 : 0` with the flag unknown).
 
     Remediation: add the CIS filter and an alarm, for example:
 
