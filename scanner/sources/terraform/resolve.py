@@ -468,6 +468,12 @@ def with_default_tags(
     and private-subnet tags read them)."""
     if not block.type.startswith("aws_"):
         return attributes
+    return _without_ignored_tags(instance, block, _merge_default_tags(instance, block, attributes))
+
+
+def _merge_default_tags(
+    instance: ModuleInstance, block: Block, attributes: dict[str, Any]
+) -> dict[str, Any]:
     defaults = instance.provider_default_tags(block)
     if defaults is None:
         return attributes
@@ -486,6 +492,38 @@ def with_default_tags(
     else:
         tags = {**defaults, **(own if isinstance(own, dict) else {})}
     return {**attributes, "tags": tags}
+
+
+def _without_ignored_tags(
+    instance: ModuleInstance, block: Block, attributes: dict[str, Any]
+) -> dict[str, Any]:
+    """Tags the provider's `ignore_tags` names (`keys`, `key_prefixes`) are left out of what
+    Terraform applies: something else manages them, so their values are unknown."""
+    tags = attributes.get("tags")
+    ref = provider_reference(block.body.get("provider"))
+    if not isinstance(tags, dict) or not tags or ref is None:
+        return attributes
+    blocks = instance.provider_setting(ref, "ignore_tags")
+    if blocks is None or (isinstance(blocks, list) and not blocks):
+        return attributes
+    config = blocks[0] if isinstance(blocks, list) else blocks
+    lists: list[Any] = [blocks]
+    if isinstance(config, dict):
+        lists = [config.get(name) for name in ("keys", "key_prefixes")]
+        lists = [[] if value is None else value for value in lists]
+    if not all(
+        isinstance(v, list) and all(type(i) is str and "${" not in i for i in v) for v in lists
+    ):
+        why = f"the provider's ignore_tags are not known ({blocks!r})"
+        return {**attributes, "tags": Unknown(f"{block.local_address}: {why}")}
+    names_list, prefix_list = lists
+
+    def applied(key: str, value: Any) -> Any:
+        if key in names_list or any(key.startswith(p) for p in prefix_list):
+            return Unknown(f"tag {key} is in the provider's ignore_tags: Terraform does not set it")
+        return value
+
+    return {**attributes, "tags": {k: applied(k, v) for k, v in tags.items()}}
 
 
 def passed_provider(parent: ModuleInstance, call: Block) -> Callable[[str, str], Any]:
