@@ -24,7 +24,7 @@ from scanner.sources.terraform.resolve import (
     passed_provider,
     with_default_tags,
 )
-from scanner.sources.terraform.values import ValueTooLarge
+from scanner.sources.terraform.values import Conditional, ValueTooLarge
 
 MAX_MODULE_DEPTH = 16
 # Module calls fan out: 4 calls per module 8 levels deep is 65,536 instances. Past this many
@@ -129,6 +129,7 @@ class TreeBuilder:
                 return self._cut_off(call, prefix, child_config, inputs, skips)
             child = self.build(child_config, prefix, inputs, skips, ancestors, call_key)
             child.passed_provider = passed_provider(parent, call)
+            child.may_not_exist = _module_existence(parent, address, key)
             return child
 
         return ModuleLink(build_instance, parent=parent, call=call)
@@ -201,6 +202,21 @@ class TreeBuilder:
         )
 
 
+def _module_existence(parent: ModuleInstance, address: str, key: InstanceKey) -> Unknown | None:
+    """Whether a module instance may not exist: its call's count/for_each is not known, or its
+    parent may not exist. Its resources exist together (a companion in the same instance folds
+    into its parent as present), never certainly."""
+    if parent.may_not_exist is not None:
+        return parent.may_not_exist
+    if key.kind != "unknown":
+        return None
+    reason = key.key.reason if isinstance(key.key, Unknown) else "its instances are not known"
+    return Conditional(
+        f"{address} may not exist (its count/for_each is not known: {reason})",
+        condition=f"module instance {address}",
+    )
+
+
 def _existence(key: InstanceKey) -> Unknown | None:
     """Why an emitted instance may not exist (None: it certainly does)."""
     if key.condition is not None:
@@ -248,7 +264,9 @@ def emit_resources(
                     end_line=block.end_line,
                     skips=list(skips),
                     module_prefix=instance.prefix,
-                    existence=_existence(key),
+                    existence=own
+                    if (own := _existence(key)) is not None
+                    else instance.may_not_exist,
                 )
             )
     for name in instance.config.modules:

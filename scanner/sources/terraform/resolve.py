@@ -141,6 +141,9 @@ class ModuleInstance:
         # argument of the provider configuration its caller passes in; None for the root module.
         self.passed_provider: Callable[[str, str], Any] | None = None
         self.children: dict[str, ModuleLink] = {}
+        # Set when this instance stands for a module call's instances that are not known (or
+        # is inside one): its resources may not exist.
+        self.may_not_exist: Unknown | None = None
         self.memo: dict[tuple[str, ...], Any] = {}
         self.namespaces: dict[str, Any] = {
             "var": Variables(self),
