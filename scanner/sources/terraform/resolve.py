@@ -262,18 +262,27 @@ class ModuleInstance:
         region = self.provider_setting(ref, "region")
         return ComputedRef(f"{self.prefix}provider.{ref}.region") if region is None else region
 
-    def provider_default_tags(self, block: Block) -> Any:
-        """The `default_tags { tags = ... }` of the provider configuration a resource block
-        uses (None when there are none)."""
+    def provider_block(self, block: Block, name: str) -> Any:
+        """The `name { ... }` block (`default_tags`, `ignore_tags`) of the provider
+        configuration a resource block uses: its arguments, None when there is none, Unknown
+        when which configuration applies, or the block itself, cannot be told."""
         ref = provider_reference(block.body.get("provider"))
         if ref is None:
             return Unknown(f"{block.local_address}: its provider is not a plain reference")
-        blocks = self.provider_setting(ref, "default_tags")
-        if blocks is None or isinstance(blocks, Unknown):
+        blocks = self.provider_setting(ref, name)
+        if isinstance(blocks, Unknown):
             return blocks
-        if not isinstance(blocks, list) or not blocks or not isinstance(blocks[0], dict):
+        if blocks is None or (isinstance(blocks, list) and not blocks):
             return None
-        return blocks[0].get("tags")
+        if isinstance(blocks, list) and isinstance(blocks[0], dict):
+            return blocks[0]
+        return Unknown(f"the provider's {name} is not a block ({blocks!r})")
+
+    def provider_default_tags(self, block: Block) -> Any:
+        """The `default_tags { tags = ... }` of the provider configuration a resource block
+        uses (None when there are none)."""
+        config = self.provider_block(block, "default_tags")
+        return config if config is None or isinstance(config, Unknown) else config.get("tags")
 
     def _data_region(self, block: Block, key: InstanceKey) -> Any:
         """`data "aws_region"` without arguments: the region of its provider configuration,
@@ -503,21 +512,20 @@ def _without_ignored_tags(
     """Tags the provider's `ignore_tags` names (`keys`, `key_prefixes`) are left out of what
     Terraform applies: something else manages them, so their values are unknown."""
     tags = attributes.get("tags")
-    ref = provider_reference(block.body.get("provider"))
-    if not isinstance(tags, dict) or not tags or ref is None:
+    if not isinstance(tags, dict) or not tags:
         return attributes
-    blocks = instance.provider_setting(ref, "ignore_tags")
-    if blocks is None or (isinstance(blocks, list) and not blocks):
+    config = instance.provider_block(block, "ignore_tags")
+    if config is None:
         return attributes
-    config = blocks[0] if isinstance(blocks, list) else blocks
-    lists: list[Any] = [blocks]
-    if isinstance(config, dict):
-        lists = [config.get(name) for name in ("keys", "key_prefixes")]
-        lists = [[] if value is None else value for value in lists]
+    lists = (
+        [[] if v is None else v for v in (config.get("keys"), config.get("key_prefixes"))]
+        if isinstance(config, dict)
+        else [config]
+    )
     if not all(
         isinstance(v, list) and all(type(i) is str and "${" not in i for i in v) for v in lists
     ):
-        why = f"the provider's ignore_tags are not known ({blocks!r})"
+        why = f"the provider's ignore_tags are not known ({config!r})"
         return {**attributes, "tags": Unknown(f"{block.local_address}: {why}")}
     names_list, prefix_list = lists
 
