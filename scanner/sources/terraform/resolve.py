@@ -328,14 +328,18 @@ class ModuleInstance:
         decided = evaluator.evaluate(cond, scope)
         if isinstance(decided, bool) and not isinstance(decided, Unknown):
             return None
+
+        def keys_for(value: Any) -> list[InstanceKey]:
+            return instance_keys(
+                block, value if name == "count" else None, value if name == "for_each" else None
+            )
+
         branches = [(then, other, True), (other, then, False)]
         for chosen, dropped, when in branches:
-            if not _makes_nothing(evaluator.evaluate(dropped, scope)):
+            nothing = evaluator.evaluate(dropped, scope)
+            if nothing is not None and keys_for(nothing):  # `null` counts as nothing too
                 continue
-            made = evaluator.evaluate(chosen, scope)
-            keys = instance_keys(
-                block, made if name == "count" else None, made if name == "for_each" else None
-            )
+            keys = keys_for(evaluator.evaluate(chosen, scope))
             if any(k.kind == "unknown" for k in keys):
                 return None
             why = decided.reason if isinstance(decided, Unknown) else f"{decided}"
@@ -444,17 +448,6 @@ class ModulePaths(dict[str, str]):
 
     def __init__(self, directory: Path) -> None:
         super().__init__(module=str(directory), root=".", cwd=".")
-
-
-def _makes_nothing(value: Any) -> bool:
-    """`0`, `[]`, `{}` or `null` as a count/for_each: no instance."""
-    if value is None:
-        return True
-    if isinstance(value, Unknown | ComputedRef | bool):
-        return False
-    if isinstance(value, int | float):
-        return value == 0
-    return isinstance(value, list | dict) and not value
 
 
 def provider_reference(raw: Any) -> str | None:
