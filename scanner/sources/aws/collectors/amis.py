@@ -19,7 +19,7 @@ from scanner.sources.aws.collector import (
     RawService,
     partition_for,
 )
-from scanner.sources.aws.collectors.ec2 import tags_dict
+from scanner.sources.aws.collectors.ec2 import ec2_arn, tags_dict
 
 
 def collect(
@@ -45,7 +45,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
         public = image.get("Public")
         yield Resource(
             type="aws_ami",
-            id=f"arn:{partition}:ec2:{raw.region}::image/{image_id}",
+            id=ec2_arn(partition, raw.region, "", "image", image_id),
             source="aws",
             location=Location(account=raw.account, region=raw.region),
             attributes={

@@ -24,7 +24,7 @@ from scanner.sources.aws.collector import (
     partition_for,
     unknown_from,
 )
-from scanner.sources.aws.collectors.ec2 import tags_dict
+from scanner.sources.aws.collectors.ec2 import ec2_arn, tags_dict
 
 
 def collect(
@@ -79,7 +79,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
         public, accounts = sharing(snapshot, permissions.get(snapshot_id))
         yield Resource(
             type="aws_ebs_snapshot",
-            id=f"arn:{partition}:ec2:{raw.region}::snapshot/{snapshot_id}",
+            id=ec2_arn(partition, raw.region, "", "snapshot", snapshot_id),
             source="aws",
             location=Location(account=raw.account, region=raw.region),
             attributes={

@@ -57,7 +57,8 @@ def tags_dict(tags: Any) -> dict[str, Any]:
     return {str(t.get("Key")): t.get("Value") for t in tags if isinstance(t, Mapping)}
 
 
-def _arn(partition: str, region: str, account: str, kind: str, resource_id: str) -> str:
+def ec2_arn(partition: str, region: str, account: str, kind: str, resource_id: str) -> str:
+    """An EC2 resource's ARN (`account` is empty for AMIs and snapshots, as AWS writes them)."""
     return f"arn:{partition}:ec2:{region}:{account}:{kind}/{resource_id}"
 
 
@@ -106,7 +107,8 @@ def _security_group(group: Mapping[str, Any], raw: RawService, partition: str) -
     group_id = str(group["GroupId"])
     owner = str(group.get("OwnerId") or raw.account)
     arn = str(
-        group.get("SecurityGroupArn") or _arn(partition, region, owner, "security-group", group_id)
+        group.get("SecurityGroupArn")
+        or ec2_arn(partition, region, owner, "security-group", group_id)
     )
     return Resource(
         type="aws_security_group",
@@ -151,7 +153,7 @@ def _vpcs(raw: RawService, partition: str) -> Iterable[Resource]:
     for vpc in raw.data.get("vpcs", []):
         vpc_id = str(vpc["VpcId"])
         owner = str(vpc.get("OwnerId") or raw.account)
-        arn = _arn(partition, raw.region, owner, "vpc", vpc_id)
+        arn = ec2_arn(partition, raw.region, owner, "vpc", vpc_id)
         yield Resource(
             type="aws_vpc",
             id=arn,
@@ -177,7 +179,7 @@ def _vpcs(raw: RawService, partition: str) -> Iterable[Resource]:
 
 def _volume(volume: Mapping[str, Any], raw: RawService, partition: str) -> Resource:
     volume_id = str(volume["VolumeId"])
-    arn = _arn(partition, raw.region, raw.account, "volume", volume_id)
+    arn = ec2_arn(partition, raw.region, raw.account, "volume", volume_id)
     return Resource(
         type="aws_ebs_volume",
         id=arn,
@@ -215,7 +217,7 @@ def _public_ip(instance: Mapping[str, Any]) -> Any:
 
 def _instance(instance: Mapping[str, Any], owner: str, raw: RawService, partition: str) -> Resource:
     instance_id = str(instance["InstanceId"])
-    arn = _arn(partition, raw.region, owner, "instance", instance_id)
+    arn = ec2_arn(partition, raw.region, owner, "instance", instance_id)
     attributes: dict[str, Any] = {
         "id": instance_id,
         "arn": arn,

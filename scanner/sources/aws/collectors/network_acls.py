@@ -18,7 +18,7 @@ from scanner.sources.aws.collector import (
     RawService,
     partition_for,
 )
-from scanner.sources.aws.collectors.ec2 import tags_dict
+from scanner.sources.aws.collectors.ec2 import ec2_arn, tags_dict
 
 
 def collect(
@@ -56,7 +56,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
         entries = acl.get("Entries") or []
         yield Resource(
             type="aws_network_acl",
-            id=f"arn:{partition}:ec2:{raw.region}:{owner}:network-acl/{acl_id}",
+            id=ec2_arn(partition, raw.region, owner, "network-acl", acl_id),
             source="aws",
             location=Location(account=owner, region=raw.region),
             attributes={

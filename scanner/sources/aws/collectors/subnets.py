@@ -18,7 +18,7 @@ from scanner.sources.aws.collector import (
     partition_for,
     unknown_from,
 )
-from scanner.sources.aws.collectors.ec2 import tags_dict
+from scanner.sources.aws.collectors.ec2 import ec2_arn, tags_dict
 
 
 def collect(
@@ -40,8 +40,7 @@ def normalize(raw: RawService) -> Iterable[Resource]:
         subnet_id = str(subnet["SubnetId"])
         owner = str(subnet.get("OwnerId") or raw.account)
         arn = str(
-            subnet.get("SubnetArn")
-            or f"arn:{partition}:ec2:{raw.region}:{owner}:subnet/{subnet_id}"
+            subnet.get("SubnetArn") or ec2_arn(partition, raw.region, owner, "subnet", subnet_id)
         )
         yield Resource(
             type="aws_subnet",
